@@ -1,0 +1,25 @@
+import ArgumentParser
+import SearchLabCore
+
+/// The `searchlab` command: a thin shell over the SearchLab libraries.
+@main
+struct SearchLabCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "searchlab",
+        abstract: "A simulation-first lab for search-augmented reinforcement learning (Search-R1).",
+        discussion: """
+            SearchLab reproduces Search-R1's text protocol and rewards exactly, and analyses \
+            decoded rollouts. Every command is deterministic: same inputs and seed, same bytes.
+            """,
+        version: SearchLabVersion.string,
+        subcommands: [
+            RewardCommand.self,
+            ParseCommand.self,
+            RenderCommand.self,
+        ])
+}
+
+/// The version printed by `searchlab --version` and recorded in provenance.
+enum SearchLabVersion {
+    static let string = "0.1.0"
+}

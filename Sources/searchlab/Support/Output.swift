@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import SearchLabCore
+
+/// Writing results and diagnostics.
+enum Output {
+    /// Writes whole lines to standard output in one write, so a reader never sees half a record.
+    static func writeLines(_ lines: [String]) {
+        guard !lines.isEmpty else { return }
+        var text = lines.joined(separator: "\n")
+        text += "\n"
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// Writes raw text to standard output.
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// `error: …` on standard error.
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    }
+
+    /// Reports lines skipped under `--keep-going` and fails the command if there were any.
+    static func finish(skipped errors: [LocatedError], total: Int) throws {
+        guard !errors.isEmpty else { return }
+        for error in errors { Output.error(error.description) }
+        FileHandle.standardError.write(Data("skipped \(errors.count) of \(total) records with errors\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+/// Runs a command body, turning located input errors into `error: FILE:LINE: …` and exit 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as LocatedError {
+        Output.error(error.description)
+        throw ExitCode.failure
+    } catch let error as SearchLabError {
+        Output.error(error.description)
+        throw ExitCode.failure
+    }
+}
