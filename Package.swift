@@ -95,6 +95,9 @@ let package = Package(
             name: "SearchLabCoreTests",
             dependencies: ["SearchLabCore", "SearchLabTestSupport"]),
         .testTarget(
+            name: "SearchLabTrainerTests",
+            dependencies: ["SearchLabTrainer", "SearchLabTestSupport"]),
+        .testTarget(
             name: "SearchLabCLITests",
             dependencies: ["SearchLabTestSupport"]),
     ]
