@@ -94,3 +94,36 @@ struct RolloutLoopTests {
         #expect(samples[0].responseTokens == ByteTokenizer().encode(samples[0].trajectory.responseText))
     }
 }
+
+struct ScriptedAgentTests {
+    static let plan = DemonstrationPlan(
+        hops: [.init(entity: "Osk", relationWords: "capital", found: "Varnel")], decoys: ["Brimo", "Tesk"])
+
+    func run(rates: MistakeRates, count: Int) async throws -> [Trajectory] {
+        var agent = ScriptedAgent(seed: 7, rates: rates) { _ in Self.plan }
+        let loop = RolloutLoop(settings: RolloutSettings(maxTurns: 3, topK: 2), tokenizer: ByteTokenizer(), engine: TwoPassageEngine())
+        let questions = (0..<count).map { Question(id: "q\($0)", dataSource: "sim-1hop", text: "what is the capital of Osk?", goldenAnswers: ["Varnel"]) }
+        return try await loop.run(questions, sequenceIDs: (0..<count).map(UInt64.init), policy: &agent).map(\.trajectory)
+    }
+
+    @Test func aPerfectAgentSearchesThenAnswersCorrectly() async throws {
+        let perfect = MistakeRates(answerWithoutSearch: 0, wrongEntity: 0, wrongSpan: 0, skipHop: 0)
+        for t in try await run(rates: perfect, count: 5) {
+            #expect(t.turns.map(\.action) == [.search("Osk capital"), .answer("Varnel")])
+            #expect(t.outcome.exactMatch && t.outcome.formatValid)
+        }
+    }
+
+    @Test func mistakesAreSeededAndMixed() async throws {
+        let a = try await run(rates: MistakeRates(), count: 60)
+        let b = try await run(rates: MistakeRates(), count: 60)
+        let digestsA = try a.map { try $0.contentDigest() }, digestsB = try b.map { try $0.contentDigest() }
+        #expect(digestsA == digestsB)
+        let em = a.filter(\.outcome.exactMatch).count
+        let noSearch = a.filter { $0.outcome.searchCount == 0 }.count
+        #expect(em > 15 && em < 55, "EM \(em)/60 should be neither perfect nor hopeless")
+        #expect(noSearch > 3, "some demonstrations answer without searching")
+        let allValid = a.allSatisfy { $0.outcome.formatValid }
+        #expect(allValid)
+    }
+}
