@@ -77,12 +77,15 @@ let package = Package(
         .target(
             name: "SearchLabAnalysis",
             dependencies: ["SearchLabCore", "SearchLabStore", "CGraphviz"]),
+        .target(
+            name: "SearchLabReport",
+            dependencies: ["SearchLabCore", "SearchLabStore", "SearchLabAnalysis"]),
         .executableTarget(
             name: "searchlab",
             dependencies: [
                 "SearchLabCore", "SearchLabRetrieval", "SearchLabWorld", "SearchLabEngines",
                 "SearchLabServer", "SearchLabPolicy", "SearchLabStore", "SearchLabTrainer",
-                "SearchLabAnalysis",
+                "SearchLabAnalysis", "SearchLabReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -97,6 +100,9 @@ let package = Package(
         .testTarget(
             name: "SearchLabTrainerTests",
             dependencies: ["SearchLabTrainer", "SearchLabTestSupport"]),
+        .testTarget(
+            name: "SearchLabReportTests",
+            dependencies: ["SearchLabReport", "SearchLabTestSupport"]),
         .testTarget(
             name: "SearchLabCLITests",
             dependencies: ["SearchLabTestSupport"]),
