@@ -107,4 +107,13 @@ import Testing
         let state = StepMetrics.stateTokens(lossMask: m.state_tokens.loss_mask, responseMask: m.state_tokens.response_mask)
         expectGolden([state.total, state.coverage], [m.state_tokens.total, m.state_tokens.coverage], "state tokens")
     }
+
+    @Test func learningRateSchedulesMatchReference() throws {
+        for c in golden.lr_schedules {
+            let schedule = LearningRateSchedule(style: try .named(c.style), warmupSteps: c.warmup_steps,
+                                                totalSteps: c.total_steps, minLRRatio: c.min_lr_ratio)
+            expectGolden((0...c.total_steps).map { schedule.multiplier(step: $0) }, c.multipliers,
+                         "\(c.style) warm-up \(c.warmup_steps)")
+        }
+    }
 }

@@ -98,7 +98,15 @@ struct Golden: Decodable {
         let state_tokens: StateTokens
     }
 
+    struct ScheduleCase: Decodable {
+        let style: String
+        let warmup_steps, total_steps: Int
+        let min_lr_ratio: Double
+        let multipliers: [Double]
+    }
+
     let tolerance: Double
+    let lr_schedules: [ScheduleCase]
     let advantages: [AdvantageCase]
     let kl_estimators: [KLCase]
     let kl_in_reward: [KLRewardCase]

@@ -219,6 +219,28 @@ def value_loss(c):
             "vf_clipfrac": r12(masked_mean((e2 > e1).astype(float), mask))}
 
 
+# ------------------------------------------------------------------ learning-rate schedules
+
+def lr_multiplier(style, warmup, total, min_ratio, step):
+    """Linear warm-up from 0, then constant or a half-cosine down to min_ratio."""
+    if step < warmup:
+        return step / max(1, warmup)
+    if style == "constant":
+        return 1.0
+    progress = (step - warmup) / max(1, total - warmup)
+    return max(0.0, min_ratio + (1 - min_ratio) * (1 + np.cos(np.pi * progress)) / 2)
+
+
+def schedule_cases():
+    out = []
+    for style, warmup, total, min_ratio in (("constant", 5, 20, 0.0), ("constant", 0, 10, 0.0),
+                                            ("cosine", 3, 12, 0.1), ("cosine", 0, 8, 0.0)):
+        steps = list(range(total + 1))
+        out.append({"style": style, "warmup_steps": warmup, "total_steps": total, "min_lr_ratio": min_ratio,
+                    "multipliers": r12([lr_multiplier(style, warmup, total, min_ratio, t) for t in steps])})
+    return out
+
+
 # ------------------------------------------------------------------ cases
 
 def padded_mask(lengths, L):
@@ -417,6 +439,7 @@ def build():
         "policy_loss": policy_cases(rng),
         "value_loss": value_cases(rng),
         "metrics": metric_cases(rng),
+        "lr_schedules": schedule_cases(),
     }
 
 

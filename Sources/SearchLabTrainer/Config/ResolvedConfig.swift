@@ -108,6 +108,24 @@ public struct ResolvedConfig: Hashable, Sendable {
     /// The same, indented for people.
     public func prettyJSON() throws -> String { try CanonicalJSON.prettyString(values) }
 
+    /// Reads a dump written by ``canonicalJSON()`` back (for resuming a run), checking every key
+    /// as if it came from a file.
+    /// - Throws: ``SearchLabError`` for invalid JSON or any key the schema rejects.
+    public init(canonicalJSON data: Data) throws {
+        self.init()
+        let fields = try JSONFields(JSONValue.parse(data), expected: "a config object")
+        for name in fields.object.keys.sorted() {
+            switch fields.object[name]! {
+            case .null: try set(name, text: "null")
+            case .bool(let b): try set(name, text: String(b))
+            case .integer(let i): try set(name, text: String(i))
+            case .number(let d): try set(name, text: String(d))
+            case .string(let s): try set(name, text: s, quoted: true)
+            case .array, .object: throw SearchLabError("\(name): expected a scalar")
+            }
+        }
+    }
+
     /// SHA-256 of ``canonicalJSON()``.
     public func digest() throws -> String { try CanonicalJSON.digest(values) }
 }
