@@ -92,3 +92,18 @@ import Testing
         #expect(c.coefficient == 0.001)
     }
 }
+
+@Suite struct SummaryMetricTests {
+    @Test func lengthsWithAndWithoutInformationTokens() {
+        let shape = TokenShape(rows: 2, length: 4)
+        let response: [Double] = [1, 1, 1, 1, 1, 1, 0, 0]
+        let loss: [Double] = [1, 0, 0, 1, 1, 1, 0, 0]
+        #expect(StepMetrics.lengths(mask: response, shape: shape) == Summary(mean: 3, max: 4, min: 2))
+        #expect(StepMetrics.lengths(mask: loss, shape: shape) == Summary(mean: 2, max: 2, min: 2))
+    }
+
+    @Test func maskedSummaryIgnoresMaskedValues() {
+        #expect(StepMetrics.summary([5, -1, 3, 100], mask: [1, 1, 1, 0]) == Summary(mean: 7.0 / 3, max: 5, min: -1))
+        #expect(StepMetrics.summary([5], mask: [0]) == Summary(mean: 0, max: 0, min: 0))
+    }
+}

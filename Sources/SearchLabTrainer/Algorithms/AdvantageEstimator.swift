@@ -3,6 +3,7 @@ import SearchLabCore
 
 /// Everything an advantage estimator may read, for a batch of B sequences × L positions.
 public struct AdvantageBatch: Sendable {
+    /// B × L.
     public var shape: TokenShape
     /// `token_level_rewards` (B·L): the outcome score at the last response token, minus the
     /// per-token KL penalty when KL is in the reward.

@@ -11,6 +11,7 @@ public enum KLControllerKind: String, NamedChoice, Codable {
 /// The KL coefficient β and how it moves. A value type so a checkpoint can store it and a
 /// resumed run continues with the same β.
 public struct KLController: Hashable, Sendable, Codable {
+    /// `algorithm.kl_ctrl.type`.
     public var kind: KLControllerKind
     /// β, the current coefficient (`algorithm.kl_ctrl.kl_coef` initially).
     public private(set) var coefficient: Double

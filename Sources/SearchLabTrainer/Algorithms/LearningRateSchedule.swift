@@ -6,6 +6,7 @@ import Foundation
 /// (verl steps once per training step, after the update — so with warm-up the first update
 /// runs at lr 0).
 public struct LearningRateSchedule: Hashable, Sendable {
+    /// `optim.warmup_style`.
     public enum Style: String, NamedChoice, Codable {
         case constant
         case cosine
@@ -13,7 +14,9 @@ public struct LearningRateSchedule: Hashable, Sendable {
     }
 
     public var style: Style
+    /// Steps of linear warm-up from 0.
     public var warmupSteps: Int
+    /// `trainer.total_training_steps`.
     public var totalSteps: Int
     /// Floor of the cosine decay, as a fraction of the base lr.
     public var minLRRatio: Double

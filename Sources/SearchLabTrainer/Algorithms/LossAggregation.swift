@@ -21,6 +21,7 @@ public enum LossAggregationMode: String, NamedChoice, Codable {
 /// token: `loss = Σ_t w_t·l_t`, and `w_t` is also ∂loss/∂l_t — which is how the losses below
 /// obtain exact gradients.
 public struct LossAggregation: Hashable, Sendable, Codable {
+    /// `loss_agg_mode`.
     public var mode: LossAggregationMode
     /// `loss_scale_factor`; nil means the response length L.
     public var scaleFactor: Double?

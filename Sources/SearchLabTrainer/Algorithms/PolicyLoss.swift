@@ -4,6 +4,7 @@ import Foundation
 
 /// What the actor loss reads for one (micro-)batch, B·L each.
 public struct PolicyLossBatch: Sendable {
+    /// B × L.
     public var shape: TokenShape
     /// log π_θ(y_t) under the parameters being trained.
     public var logProbs: [Double]
@@ -52,8 +53,10 @@ public struct PolicyLossParameters: Hashable, Sendable, Codable {
     public var klLossCoefficient: Double = 0
     /// The KL estimator of the KL loss (`kl_loss_type`).
     public var klLossType: KLEstimator = .lowVarKL
+    /// `loss_agg_mode` (and `loss_scale_factor`).
     public var aggregation = LossAggregation()
 
+    /// Search-R1's defaults: ε 0.2 both sides, no dual clip, no entropy bonus, no KL loss, token-mean.
     public init() {}
 }
 
@@ -65,6 +68,7 @@ public struct PolicyLossResult: Sendable {
     public var logProbGradient: [Double]
     /// ∂loss/∂entropy (B·L), to chain through the policy's entropy; zeros when the bonus is off.
     public var entropyGradient: [Double]
+    /// Clip fractions, approximate KL and the loss terms.
     public var metrics: PolicyLossMetrics
 }
 
@@ -91,6 +95,7 @@ public struct PolicyLossMetrics: Hashable, Sendable, Codable {
     }
 }
 
+/// The actor loss (verl `compute_policy_loss`, mode `vanilla`, plus entropy bonus and KL loss).
 public enum PolicyLoss {
     /// The actor loss of verl's `vanilla` mode:
     /// ```

@@ -10,6 +10,7 @@ public struct ValueLossResult: Sendable {
     public var clipFraction: Double
 }
 
+/// The critic loss (verl `compute_value_loss`).
 public enum ValueLoss {
     /// v_clip = clamp(v, V_old − c, V_old + c);
     /// loss = ½·agg(max((v − R)², (v_clip − R)²), mask).

@@ -3,6 +3,7 @@ import Foundation
 import SearchLabCore
 import Yams
 
+/// Builds a ``ResolvedConfig`` from a YAML file and `--set` overrides.
 public enum ConfigLoader {
     /// Defaults, then the YAML file (if any), then each `--set KEY=VALUE` in order.
     /// - Throws: ``LocatedError`` (`FILE:LINE: key: what was expected`) for file problems,

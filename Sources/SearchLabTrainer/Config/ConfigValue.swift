@@ -107,6 +107,7 @@ public enum ConfigBound: Hashable, Sendable {
     /// −1 (never) or at least 1.
     case neverOrPositive
 
+    /// "greater than 0", … for error messages and the reference.
     public var expectation: String {
         switch self {
         case .positive: return "greater than 0"
@@ -134,8 +135,11 @@ public enum ConfigBound: Hashable, Sendable {
 public struct ConfigKey: Sendable {
     /// The dotted name, verl's where verl has the setting.
     public let name: String
+    /// What values the key accepts.
     public let type: ConfigType
+    /// The value when neither the file nor `--set` gives one.
     public let defaultValue: ConfigValue
+    /// The range a numeric value must lie in, if any.
     public let bound: ConfigBound?
     /// One sentence for the reference, including where the default comes from.
     public let summary: String

@@ -56,16 +56,19 @@ public struct ResolvedConfig: Hashable, Sendable {
 
     // MARK: - Typed access (the schema guarantees the types; a mismatch is a programmer error)
 
+    /// The value of a boolean key.
     public subscript(bool name: String) -> Bool {
         guard case .bool(let b) = lookup(name) else { preconditionFailure("\(name) is not a bool key") }
         return b
     }
 
+    /// The value of an integer key.
     public subscript(integer name: String) -> Int {
         guard case .integer(let i) = lookup(name) else { preconditionFailure("\(name) is not an integer key") }
         return i
     }
 
+    /// The value of a number key.
     public subscript(number name: String) -> Double {
         switch lookup(name) {
         case .number(let d): return d
@@ -74,6 +77,7 @@ public struct ResolvedConfig: Hashable, Sendable {
         }
     }
 
+    /// The value of a number-or-null key.
     public subscript(optionalNumber name: String) -> Double? {
         switch lookup(name) {
         case .null: return nil
@@ -82,11 +86,13 @@ public struct ResolvedConfig: Hashable, Sendable {
         }
     }
 
+    /// The value of a string or choice key.
     public subscript(string name: String) -> String {
         guard case .string(let s) = lookup(name) else { preconditionFailure("\(name) is not a string key") }
         return s
     }
 
+    /// The value of a string-or-null key.
     public subscript(optionalString name: String) -> String? {
         switch lookup(name) {
         case .null: return nil

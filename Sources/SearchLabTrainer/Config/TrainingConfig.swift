@@ -3,20 +3,32 @@ import SearchLabCore
 
 /// The training config as typed values, grouped like the YAML sections.
 public struct TrainingConfig: Hashable, Sendable {
+    /// AdamW and schedule settings (`*.optim.*`, `*.grad_clip`).
     public struct Optimizer: Hashable, Sendable {
+        /// `optim.lr`, the base learning rate.
         public var lr: Double
+        /// `optim.lr_warmup_steps_ratio`.
         public var warmupStepsRatio: Double
+        /// `optim.warmup_style` (the critic always uses constant).
         public var warmupStyle: LearningRateSchedule.Style
+        /// `optim.min_lr_ratio` (cosine floor).
         public var minLRRatio: Double
+        /// `optim.weight_decay` (the critic uses 0.01).
         public var weightDecay: Double
+        /// `grad_clip`, the global gradient-norm bound.
         public var gradClip: Double
     }
 
+    /// `actor_rollout_ref.actor.*`.
     public struct Actor: Hashable, Sendable {
         public var optimizer: Optimizer
+        /// `ppo_mini_batch_size`, trajectories per optimizer update.
         public var miniBatchSize: Int
+        /// `ppo_micro_batch_size`, trajectories per forward/backward.
         public var microBatchSize: Int
+        /// `ppo_epochs`.
         public var epochs: Int
+        /// `use_kl_loss` (already folded into `loss.klLossCoefficient`).
         public var useKLLoss: Bool
         /// The actor loss's parameters, with clip_ratio_low/high already defaulted to clip_ratio
         /// and the KL-loss weight 0 unless use_kl_loss is on.
@@ -25,49 +37,82 @@ public struct TrainingConfig: Hashable, Sendable {
         public var stateMasking: Bool
     }
 
+    /// Generation and environment: `actor_rollout_ref.rollout.*`, `data.max_*`, `max_turns`, `do_search`, `retriever.*`.
     public struct Rollout: Hashable, Sendable {
+        /// `actor_rollout_ref.rollout.n_agent`, samples per question.
         public var nAgent: Int
+        /// `actor_rollout_ref.rollout.temperature`.
         public var temperature: Double
+        /// `actor_rollout_ref.rollout.top_p`.
         public var topP: Double
+        /// `max_turns`.
         public var maxTurns: Int
+        /// `do_search`.
         public var doSearch: Bool
+        /// `data.max_prompt_length`.
         public var maxPromptLength: Int
+        /// `data.max_response_length`.
         public var maxResponseLength: Int
+        /// `data.max_start_length`.
         public var maxStartLength: Int
+        /// `data.max_obs_length`.
         public var maxObservationLength: Int
+        /// `retriever.engine`.
         public var retrieverEngine: String
+        /// `retriever.topk`.
         public var topK: Int
     }
 
+    /// `critic.*` (gae only).
     public struct Critic: Hashable, Sendable {
         public var optimizer: Optimizer
+        /// `critic.cliprange_value`.
         public var clipRangeValue: Double
     }
 
+    /// `algorithm.adv_estimator`.
     public var estimator: AdvantageEstimatorKind
+    /// `algorithm.gamma`, `algorithm.lam`, `algorithm.norm_adv_by_std_in_grpo`.
     public var advantage: AdvantageParameters
+    /// `algorithm.use_kl_in_reward`.
     public var useKLInReward: Bool
+    /// `algorithm.kl_penalty`.
     public var klPenalty: KLEstimator
     /// The initial controller of β (a checkpoint stores the evolved one).
     public var klController: KLController
+    /// The actor.
     public var actor: Actor
+    /// Generation and environment.
     public var rollout: Rollout
+    /// The critic.
     public var critic: Critic
+    /// `data.train_batch_size`, questions per step.
     public var trainBatchSize: Int
+    /// `data.val_batch_size`.
     public var validationBatchSize: Int
+    /// `reward_model.scheme`.
     public var rewardScheme: SearchR1Reward.Scheme
+    /// `reward_model.{structure_format_score,final_format_score,retrieval_score}`.
     public var rewardWeights: SearchR1Reward.FormatWeights
+    /// `trainer.total_training_steps`.
     public var totalTrainingSteps: Int
-    /// -1: never.
+    /// `trainer.test_freq`; -1: never.
     public var testFrequency: Int
-    /// -1: never.
+    /// `trainer.save_freq`; -1: never.
     public var saveFrequency: Int
+    /// `trainer.val_before_train`.
     public var validateBeforeTraining: Bool
+    /// `trainer.critic_warmup`.
     public var criticWarmupSteps: Int
+    /// `trainer.seed`.
     public var seed: UInt64
+    /// `policy.config` (tiny, small, base).
     public var policyPreset: String
+    /// `policy.checkpoint`.
     public var policyCheckpoint: String?
+    /// `world.dir`.
     public var worldDirectory: String?
+    /// `compat.uid_per_source_index`.
     public var uidPerSourceIndex: Bool
 
     /// Reads the typed view and checks the rules that relate keys to each other.

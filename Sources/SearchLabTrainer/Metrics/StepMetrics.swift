@@ -32,9 +32,40 @@ public enum StepMetrics {
         return (kept, all == 0 ? 0 : kept / all)
     }
 
+    /// Mean, max and min of the values at mask-1 positions (verl logs `critic/advantages/*`,
+    /// `critic/returns/*`, `critic/values/*` this way); all 0 when the mask is empty.
+    public static func summary(_ values: [Double], mask: [Double]) -> Summary {
+        precondition(values.count == mask.count, "values and mask differ in length")
+        let kept = values.indices.filter { mask[$0] != 0 }.map { values[$0] }
+        guard let lo = kept.min(), let hi = kept.max() else { return Summary(mean: 0, max: 0, min: 0) }
+        return Summary(mean: Masked.mean(values, mask), max: hi, min: lo)
+    }
+
+    /// Per-row token counts under `mask`, summarised: with the response mask this is
+    /// `response_length/*`; with the loss mask, the length without information tokens.
+    public static func lengths(mask: [Double], shape: TokenShape) -> Summary {
+        shape.check(mask, "mask")
+        let perRow = (0..<shape.rows).map { mask[shape.row($0)].reduce(0, +) }
+        guard let lo = perRow.min(), let hi = perRow.max() else { return Summary(mean: 0, max: 0, min: 0) }
+        return Summary(mean: perRow.reduce(0, +) / Double(perRow.count), max: hi, min: lo)
+    }
+
     /// Each row's outcome score Σ_t r_{i,t} (what GRPO compares).
     public static func rowScores(tokenRewards: [Double], shape: TokenShape) -> [Double] {
         shape.check(tokenRewards, "tokenRewards")
         return (0..<shape.rows).map { i in tokenRewards[shape.row(i)].reduce(0, +) }
+    }
+}
+
+/// Mean, max and min of a metric, as verl logs `name/mean`, `name/max`, `name/min`.
+public struct Summary: Hashable, Sendable, Codable {
+    public var mean: Double
+    public var max: Double
+    public var min: Double
+
+    public init(mean: Double, max: Double, min: Double) {
+        self.mean = mean
+        self.max = max
+        self.min = min
     }
 }
