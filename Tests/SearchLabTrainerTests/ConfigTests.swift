@@ -109,6 +109,8 @@ import Testing
         var grpo = config
         try grpo.apply(override: "actor_rollout_ref.rollout.n_agent=2")
         #expect(try TrainingConfig(grpo).actor.miniBatchSize == 16, "mini-batches count trajectories: 8 × 2 = 16 fit")
+        try grpo.apply(override: "actor_rollout_ref.actor.ppo_micro_batch_size=5")
+        #expect(throws: SearchLabError.self, "micro-batches must divide the mini-batch") { try TrainingConfig(grpo) }
     }
 
     @Test func shippedExampleConfigsLoad() throws {

@@ -192,6 +192,10 @@ public struct TrainingConfig: Hashable, Sendable {
             throw SearchLabError("actor_rollout_ref.actor.ppo_micro_batch_size (\(actor.microBatchSize)) exceeds "
                                  + "ppo_mini_batch_size (\(actor.miniBatchSize))")
         }
+        if actor.miniBatchSize % actor.microBatchSize != 0 {
+            throw SearchLabError("actor_rollout_ref.actor.ppo_mini_batch_size (\(actor.miniBatchSize)) must be a multiple of "
+                                 + "ppo_micro_batch_size (\(actor.microBatchSize)), so every update accumulates whole micro-batches")
+        }
         if rollout.maxStartLength > rollout.maxPromptLength {
             throw SearchLabError("data.max_start_length (\(rollout.maxStartLength)) exceeds data.max_prompt_length "
                                  + "(\(rollout.maxPromptLength))")
