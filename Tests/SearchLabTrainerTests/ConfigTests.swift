@@ -30,6 +30,7 @@ import Testing
         #expect(config.actor.loss.clipRatioC == nil)
         #expect(config.actor.loss.klLossCoefficient == 0, "KL loss weight is 0 while use_kl_loss is off")
         #expect(config.actor.stateMasking)
+        #expect(config.actor.loss.aggregation.scaleFactor == 512, "Dr.GRPO's divisor defaults to max_response_length")
     }
 
     @Test func nestedAndDottedSpellingsAgree() throws {

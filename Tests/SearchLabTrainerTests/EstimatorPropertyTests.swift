@@ -64,6 +64,15 @@ import Testing
         #expect(out.returns == out.advantages)
     }
 
+    /// The worked example of search-r1-notes.md §4.2: n = 5, scores (1, 0, 0, 0, 0).
+    @Test func grpoNotesExample() throws {
+        let shape = TokenShape(rows: 5, length: 1)
+        let out = try GRPO().estimate(AdvantageBatch(shape: shape, tokenRewards: [1, 0, 0, 0, 0], responseMask: [1, 1, 1, 1, 1],
+                                                     groupIDs: Array(repeating: "q", count: 5)))
+        #expect(Swift.abs(out.advantages[0] - 1.789) < 5e-4)
+        #expect(out.advantages[1...].allSatisfy { Swift.abs($0 + 0.447) < 5e-4 })
+    }
+
     @Test func gaeWithoutValuesIsAnError() {
         let batch = AdvantageBatch(shape: TokenShape(rows: 1, length: 2), tokenRewards: [0, 1], responseMask: [1, 1],
                                    groupIDs: ["q"])

@@ -138,7 +138,8 @@ public struct TrainingConfig: Hashable, Sendable {
         loss.klLossCoefficient = useKLLoss ? c[number: a + "kl_loss_coef"] : 0
         loss.klLossType = try KLEstimator.named(c[string: a + "kl_loss_type"])
         loss.aggregation = LossAggregation(try LossAggregationMode.named(c[string: a + "loss_agg_mode"]),
-                                           scaleFactor: c[optionalNumber: a + "loss_scale_factor"])
+                                           scaleFactor: c[optionalNumber: a + "loss_scale_factor"]
+                                               ?? Double(c[integer: "data.max_response_length"]))
         actor = Actor(optimizer: TrainingConfig.optimizer(c, prefix: a + "optim.", gradClip: c[number: a + "grad_clip"]),
                       miniBatchSize: c[integer: a + "ppo_mini_batch_size"], microBatchSize: c[integer: a + "ppo_micro_batch_size"],
                       epochs: c[integer: a + "ppo_epochs"], useKLLoss: useKLLoss, loss: loss,

@@ -67,7 +67,7 @@ public enum TrainingConfigSchema {
         ConfigKey("actor_rollout_ref.actor.loss_agg_mode", .choice(LossAggregationMode.names), .string("token-mean"), nil,
                   "How per-token losses are averaged (verl)."),
         ConfigKey("actor_rollout_ref.actor.loss_scale_factor", .optional(.number), .null, .positive,
-                  "Divisor of seq-mean-token-sum-norm; null uses max_response_length (verl)."),
+                  "Divisor of seq-mean-token-sum-norm; null uses data.max_response_length, a constant as Dr.GRPO intends (verl uses the padded batch length)."),
         ConfigKey("actor_rollout_ref.actor.grad_clip", .number, .number(1), .positive, "Global gradient-norm clip of the actor."),
         ConfigKey("actor_rollout_ref.actor.state_masking", .bool, .bool(true), nil,
                   "Exclude retrieved (information) tokens from the actor loss; on as in every Search-R1 script (the yaml says false)."),
