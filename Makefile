@@ -26,3 +26,13 @@ demo: build
 
 clean:
 	rm -rf .build demo-out
+
+# --- trainer: RL golden vectors -------------------------------------------------------------
+.PHONY: check-rl-golden rl-golden
+## check-rl-golden: fail if fixtures/golden/rl_algorithms.json differs from what the numpy reference writes.
+check-rl-golden: bootstrap
+	.venv/bin/python scripts/reference/rl_reference.py --check
+
+## rl-golden: regenerate fixtures/golden/rl_algorithms.json from the numpy reference.
+rl-golden: bootstrap
+	.venv/bin/python scripts/reference/rl_reference.py

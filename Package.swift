@@ -106,5 +106,9 @@ let package = Package(
         .testTarget(
             name: "SearchLabCLITests",
             dependencies: ["SearchLabTestSupport"]),
+        .testTarget(
+            name: "SearchLabTrainerTests",
+            dependencies: ["SearchLabTrainer", "SearchLabTestSupport"],
+            exclude: ["Snapshots"]),
     ]
 )
