@@ -19,6 +19,7 @@ build: bootstrap
 test: build
 	$(SWIFT) test
 	.venv/bin/python scripts/reference/rewards_reference.py --check
+	.venv/bin/python scripts/reference/rl_reference.py --check
 
 ## demo: the main job end to end on embedded defaults.
 demo: build

@@ -98,9 +98,6 @@ let package = Package(
             name: "SearchLabCoreTests",
             dependencies: ["SearchLabCore", "SearchLabTestSupport"]),
         .testTarget(
-            name: "SearchLabTrainerTests",
-            dependencies: ["SearchLabTrainer", "SearchLabTestSupport"]),
-        .testTarget(
             name: "SearchLabReportTests",
             dependencies: ["SearchLabReport", "SearchLabTestSupport"]),
         .testTarget(

@@ -107,13 +107,34 @@ struct CoreCommandTests {
     }
 }
 
-/// Help text is part of the interface: snapshot every screen.
+/// Help text is part of the interface: every command's help screen is snapshotted. The
+/// command list comes from ArgumentParser's tool-info dump, so a new command without a
+/// reviewed snapshot fails the suite.
 struct HelpSnapshotTests {
-    @Test(arguments: [[], ["reward"], ["parse"], ["render"]])
-    func helpIsComplete(_ command: [String]) throws {
-        let result = try runSearchlab(["help"] + command)
-        #expect(result.status == 0)
-        let name = (["searchlab"] + command).joined(separator: "-") + ".txt"
-        if let mismatch = snapshotMismatch(result.stdout, named: name) { Issue.record(Comment(rawValue: mismatch)) }
+    /// Every command path below the root, depth first, `help` excluded.
+    static func commandPaths() throws -> [[String]] {
+        let dump = try runSearchlab(["--experimental-dump-help"])
+        guard case .object(let root) = try JSONValue.parse(Data(dump.stdout.utf8)), case .object(let command)? = root["command"] else {
+            return []
+        }
+        func walk(_ node: [String: JSONValue], _ prefix: [String]) -> [[String]] {
+            guard case .array(let subs)? = node["subcommands"] else { return [] }
+            return subs.flatMap { sub -> [[String]] in
+                guard case .object(let o) = sub, case .string(let name)? = o["commandName"], name != "help" else { return [] }
+                return [prefix + [name]] + walk(o, prefix + [name])
+            }
+        }
+        return [[]] + walk(command, [])
+    }
+
+    @Test func everyHelpScreenMatchesItsSnapshot() throws {
+        let paths = try Self.commandPaths()
+        #expect(paths.count >= 4)
+        for path in paths {
+            let result = try runSearchlab(["help"] + path)
+            #expect(result.status == 0, "searchlab help \(path.joined(separator: " "))")
+            let name = (["searchlab"] + path).joined(separator: "-") + ".txt"
+            if let mismatch = snapshotMismatch(result.stdout, named: name) { Issue.record(Comment(rawValue: mismatch)) }
+        }
     }
 }
