@@ -127,3 +127,27 @@ struct ScriptedAgentTests {
         #expect(allValid)
     }
 }
+
+struct RolloutBatchTests {
+    @Test func masksScoresAndPositionsLineUp() async throws {
+        var policy = ScriptedPolicy(scripts: [
+            "a": ["<search> capital </search>", "<answer> Varnel </answer>"],
+            "b": ["<answer> Osk </answer>"],
+        ])
+        let loop = RolloutLoop(settings: RolloutSettings(maxTurns: 2, topK: 1), tokenizer: ByteTokenizer(), engine: TwoPassageEngine())
+        let qa = Question(id: "a", dataSource: "s", text: "q", goldenAnswers: ["Varnel"])
+        let qb = Question(id: "b", dataSource: "s", text: "q", goldenAnswers: ["Varnel"])
+        let samples = try await loop.run([qa, qb], sequenceIDs: [0, 1], policy: &policy)
+        let batch = RolloutBatch(samples: samples, groupIDs: ["a", "b"])
+        let la = samples[0].responseTokens.count, lb = samples[1].responseTokens.count
+        #expect(batch.shape == TokenShape(rows: 2, length: max(la, lb)))
+        #expect(batch.responseMask[0..<la].allSatisfy { $0 == 1 })
+        #expect(batch.responseMask[(batch.shape.length + lb)...].allSatisfy { $0 == 0 })
+        #expect(batch.infoMask[0..<la].filter { $0 == 0 }.count == samples[0].generatedMask.filter { !$0 }.count)
+        #expect(batch.tokenScores[la - 1] == 1 && batch.tokenScores.reduce(0, +) == 1)
+        #expect(batch.scores == [1, 0])
+        // Sequence position p of row i maps to response column p − promptLength.
+        let gathered = batch.responseMatrix { i in batch.sequences[i].map(Double.init) }
+        #expect(gathered[0..<la].map { Int($0) } == samples[0].responseTokens)
+    }
+}
