@@ -95,6 +95,12 @@ let package = Package(
             name: "SearchLabCoreTests",
             dependencies: ["SearchLabCore", "SearchLabTestSupport"]),
         .testTarget(
+            name: "SearchLabTensorTests",
+            dependencies: ["SearchLabTensor", "SearchLabTestSupport"]),
+        .testTarget(
+            name: "SearchLabPolicyTests",
+            dependencies: ["SearchLabPolicy", "SearchLabTestSupport"]),
+        .testTarget(
             name: "SearchLabCLITests",
             dependencies: ["SearchLabTestSupport"]),
     ]
