@@ -101,6 +101,12 @@ let package = Package(
             name: "SearchLabReportTests",
             dependencies: ["SearchLabReport", "SearchLabTestSupport"]),
         .testTarget(
+            name: "SearchLabTensorTests",
+            dependencies: ["SearchLabTensor", "SearchLabTestSupport"]),
+        .testTarget(
+            name: "SearchLabPolicyTests",
+            dependencies: ["SearchLabPolicy", "SearchLabTestSupport"]),
+        .testTarget(
             name: "SearchLabCLITests",
             dependencies: ["SearchLabTestSupport"]),
         .testTarget(

@@ -1,0 +1,69 @@
+// The buffers one forward pass fills and one backward pass reads, sized for (B, T).
+import SearchLabTensor
+
+/// Forward activations (cached for backward) plus the few gradient scratch buffers that
+/// backward reuses layer after layer. Per-layer buffers are stacked: layer l's slice
+/// starts at `l · B·T·width`.
+final class Activations {
+    let b: Int, t: Int
+    let encoded: FloatBuffer       // (B, T, C)
+    let ln1: FloatBuffer           // (L, B, T, C)
+    let ln1Rstd: FloatBuffer       // (L, B, T)
+    let qkv: FloatBuffer           // (L, B, T, 3C)
+    let atty: FloatBuffer          // (L, B, T, C)
+    let att: FloatBuffer           // (L, B, NH, T, T)
+    let res2: FloatBuffer          // (L, B, T, C)
+    let ln2: FloatBuffer           // (L, B, T, C)
+    let ln2Rstd: FloatBuffer       // (L, B, T)
+    let fch: FloatBuffer           // (L, B, T, 4C)
+    let fchGelu: FloatBuffer       // (L, B, T, 4C)
+    let res3: FloatBuffer          // (L, B, T, C)
+    let lnf: FloatBuffer           // (B, T, C)
+    let lnfRstd: FloatBuffer       // (B, T)
+    let logits: FloatBuffer        // (B, T, V)
+    let logProbs: FloatBuffer      // (B, T)
+    let entropies: FloatBuffer     // (B, T)
+    let values: FloatBuffer        // (B, T)
+    let scratch: FloatBuffer       // (B, T, C): attention/MLP projection outputs
+    // backward scratch
+    let dres: FloatBuffer          // (B, T, C)
+    let dln: FloatBuffer           // (B, T, C)
+    let dqkv: FloatBuffer          // (B, T, 3C)
+    let datty: FloatBuffer         // (B, T, C)
+    let dfch: FloatBuffer          // (B, T, 4C)
+    let dfchGelu: FloatBuffer      // (B, T, 4C)
+    let dlogits: FloatBuffer       // (B, T, V)
+    var tokens: [Int32] = [], targets: [Int32] = [], positions: [Int32] = [], valid: [Bool] = []
+
+    init(config: TransformerConfig, b: Int, t: Int) {
+        self.b = b
+        self.t = t
+        let n = b * t, c = config.width, l = config.depth, v = config.vocabSize
+        encoded = FloatBuffer(count: n * c)
+        ln1 = FloatBuffer(count: l * n * c)
+        ln1Rstd = FloatBuffer(count: l * n)
+        qkv = FloatBuffer(count: l * n * 3 * c)
+        atty = FloatBuffer(count: l * n * c)
+        att = FloatBuffer(count: l * b * config.heads * t * t)
+        res2 = FloatBuffer(count: l * n * c)
+        ln2 = FloatBuffer(count: l * n * c)
+        ln2Rstd = FloatBuffer(count: l * n)
+        fch = FloatBuffer(count: l * n * 4 * c)
+        fchGelu = FloatBuffer(count: l * n * 4 * c)
+        res3 = FloatBuffer(count: l * n * c)
+        lnf = FloatBuffer(count: n * c)
+        lnfRstd = FloatBuffer(count: n)
+        logits = FloatBuffer(count: n * v)
+        logProbs = FloatBuffer(count: n)
+        entropies = FloatBuffer(count: n)
+        values = FloatBuffer(count: n)
+        scratch = FloatBuffer(count: n * c)
+        dres = FloatBuffer(count: n * c)
+        dln = FloatBuffer(count: n * c)
+        dqkv = FloatBuffer(count: n * 3 * c)
+        datty = FloatBuffer(count: n * c)
+        dfch = FloatBuffer(count: n * 4 * c)
+        dfchGelu = FloatBuffer(count: n * 4 * c)
+        dlogits = FloatBuffer(count: n * v)
+    }
+}
