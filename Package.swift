@@ -111,7 +111,7 @@ let package = Package(
             dependencies: ["SearchLabTestSupport"]),
         .testTarget(
             name: "SearchLabTrainerTests",
-            dependencies: ["SearchLabTrainer", "SearchLabTestSupport"],
+            dependencies: ["SearchLabTrainer", "SearchLabPolicy", "SearchLabTestSupport"],
             exclude: ["Snapshots"]),
     ]
 )
