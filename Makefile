@@ -26,3 +26,9 @@ demo: build
 
 clean:
 	rm -rf .build demo-out
+
+# --- world (searchlab world) -------------------------------------------------------------
+.PHONY: bench-world
+## bench-world: time `searchlab world` writing 1,000,000 passages (release build, 3 runs).
+bench-world: bootstrap
+	bench/world/run.sh

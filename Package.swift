@@ -97,5 +97,8 @@ let package = Package(
         .testTarget(
             name: "SearchLabCLITests",
             dependencies: ["SearchLabTestSupport"]),
+        .testTarget(
+            name: "SearchLabWorldTests",
+            dependencies: ["SearchLabWorld", "SearchLabTestSupport"]),
     ]
 )
