@@ -37,3 +37,9 @@ check-rl-golden: bootstrap
 ## rl-golden: regenerate fixtures/golden/rl_algorithms.json from the numpy reference.
 rl-golden: bootstrap
 	.venv/bin/python scripts/reference/rl_reference.py
+
+# --- world (searchlab world) -------------------------------------------------------------
+.PHONY: bench-world
+## bench-world: time `searchlab world` writing 1,000,000 passages (release build, 3 runs).
+bench-world: bootstrap
+	bench/world/run.sh

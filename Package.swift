@@ -113,5 +113,8 @@ let package = Package(
             name: "SearchLabTrainerTests",
             dependencies: ["SearchLabTrainer", "SearchLabPolicy", "SearchLabTestSupport"],
             exclude: ["Snapshots"]),
+        .testTarget(
+            name: "SearchLabWorldTests",
+            dependencies: ["SearchLabWorld", "SearchLabTestSupport"]),
     ]
 )

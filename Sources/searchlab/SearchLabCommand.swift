@@ -17,6 +17,7 @@ struct SearchLabCommand: AsyncParsableCommand {
             ParseCommand.self,
             RenderCommand.self,
             ConfigCommand.self,
+            WorldCommand.self,
         ])
 }
 
