@@ -97,5 +97,8 @@ let package = Package(
         .testTarget(
             name: "SearchLabCLITests",
             dependencies: ["SearchLabTestSupport"]),
+        .testTarget(
+            name: "SearchLabRetrievalTests",
+            dependencies: ["SearchLabRetrieval", "SearchLabTestSupport"]),
     ]
 )

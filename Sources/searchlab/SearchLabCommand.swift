@@ -16,6 +16,8 @@ struct SearchLabCommand: AsyncParsableCommand {
             RewardCommand.self,
             ParseCommand.self,
             RenderCommand.self,
+            IndexCommand.self,
+            SearchCommand.self,
         ])
 }
 
