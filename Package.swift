@@ -116,5 +116,8 @@ let package = Package(
         .testTarget(
             name: "SearchLabWorldTests",
             dependencies: ["SearchLabWorld", "SearchLabTestSupport"]),
+        .testTarget(
+            name: "SearchLabRetrievalTests",
+            dependencies: ["SearchLabRetrieval", "SearchLabTestSupport"]),
     ]
 )

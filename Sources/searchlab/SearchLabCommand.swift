@@ -18,6 +18,8 @@ struct SearchLabCommand: AsyncParsableCommand {
             RenderCommand.self,
             ConfigCommand.self,
             WorldCommand.self,
+            IndexCommand.self,
+            SearchCommand.self,
         ])
 }
 

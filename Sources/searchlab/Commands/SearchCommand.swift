@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import SearchLabCore
+import SearchLabRetrieval
+
+/// `searchlab search`: query a BM25 index.
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Search a BM25 index built by `searchlab index`.",
+        discussion: """
+            Scores with Lucene's BM25 (idf ln(1 + (N − n + 0.5)/(n + 0.5)), tf part \
+            tf/(tf + k1·(1 − b + b·dl/avgdl)), exact lengths) and ranks by score, ties by \
+            document id (byte order). Only documents matching a query term are returned.
+
+            Queries come from the arguments or, with --queries, from JSON lines \
+            ({"query": "..."} or a bare JSON string). --format json writes one line per \
+            query: {"query", "result": [{"document": {"id", "contents"}, "score"}]}, the \
+            shape of Search-R1's /retrieve results; text prints rank, id, score and title.
+            """)
+
+    @Option(help: ArgumentHelp("Index file.", valueName: "INDEX"))
+    var index: String
+
+    @Option(name: .customLong("topk"), help: "Results per query.")
+    var topK: Int = 3
+
+    @Option(help: ArgumentHelp("JSON-lines file of queries ({\"query\": ...} or strings); - for standard input.", valueName: "FILE"))
+    var queries: String?
+
+    @Option(help: "Output: text or json (default: text for argument queries, json with --queries).")
+    var format: OutputFormat?
+
+    @Option(help: "Override the index's k1.")
+    var k1: Double?
+
+    @Option(help: "Override the index's b.")
+    var b: Double?
+
+    @Argument(help: "Query text (each argument is one query).")
+    var query: [String] = []
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    func validate() throws {
+        guard topK >= 1 else { throw ValidationError("--topk must be at least 1") }
+        guard (queries == nil) != query.isEmpty else {
+            throw ValidationError("give queries as arguments or with --queries FILE (not both)")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let texts = try queries.map(Self.readQueries) ?? query
+            let loaded = try BM25Index(path: index)
+            let override = (k1 != nil || b != nil)
+                ? BM25Parameters(k1: k1 ?? loaded.metadata.k1, b: b ?? loaded.metadata.b) : nil
+            let engine = BM25Engine(searcher: BM25Searcher(index: loaded, parameters: override))
+            let asJSON = (format ?? (queries == nil ? .text : .json)) == .json
+            var lines: [String] = []
+            lines.reserveCapacity(texts.count)
+            for text in texts {
+                let hits = engine.hits(for: text, topK: topK)
+                if asJSON {
+                    lines.append(try CanonicalJSON.string(SearchResultLine(query: text, result: hits)))
+                } else {
+                    lines.append(Self.textBlock(text, hits))
+                }
+            }
+            Output.writeLines(lines)
+        }
+    }
+
+    static func readQueries(_ path: String) throws -> [String] {
+        try LineInput(path: path).mapJSONLines(keepGoing: false) { value in
+            if case .string(let text) = value { return text }
+            let fields = try JSONFields(value, expected: #"a query: {"query": "..."} or a JSON string"#)
+            guard let text = try fields.string("query") else { throw SearchLabError(#"missing field "query" (a string)"#) }
+            return text
+        }.results
+    }
+
+    static func textBlock(_ query: String, _ hits: [SearchHit]) -> String {
+        var out = "query: \(query)"
+        if hits.isEmpty { out += "\n  (no matching documents)" }
+        for (i, hit) in hits.enumerated() {
+            out += "\n  \(i + 1)\t\(hit.document.id)\t\(String(format: "%.6f", hit.score))\t\(hit.document.title)"
+        }
+        return out
+    }
+}
+
+/// One line of `searchlab search --format json`.
+struct SearchResultLine: Encodable {
+    var query: String
+    var result: [SearchHit]
+}
