@@ -26,3 +26,9 @@ demo: build
 
 clean:
 	rm -rf .build demo-out
+
+# --- engines & retrieval server (SearchLabEngines, SearchLabServer) ---
+.PHONY: bench-serve
+## bench-serve: requests/s and p99 latency of `searchlab serve` with 8 loopback clients (wrk).
+bench-serve: bootstrap
+	bench/serve/run.sh

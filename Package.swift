@@ -97,5 +97,14 @@ let package = Package(
         .testTarget(
             name: "SearchLabCLITests",
             dependencies: ["SearchLabTestSupport"]),
+        .testTarget(
+            name: "SearchLabEnginesTests",
+            dependencies: [
+                "SearchLabEngines", "SearchLabTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .testTarget(
+            name: "SearchLabServerTests",
+            dependencies: ["SearchLabServer", "SearchLabEngines", "SearchLabTestSupport"]),
     ]
 )
