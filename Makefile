@@ -43,3 +43,8 @@ rl-golden: bootstrap
 ## bench-world: time `searchlab world` writing 1,000,000 passages (release build, 3 runs).
 bench-world: bootstrap
 	bench/world/run.sh
+# --- engines & retrieval server (SearchLabEngines, SearchLabServer) ---
+.PHONY: bench-serve
+## bench-serve: requests/s and p99 latency of `searchlab serve` with 8 loopback clients (wrk).
+bench-serve: bootstrap
+	bench/serve/run.sh

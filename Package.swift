@@ -119,5 +119,14 @@ let package = Package(
         .testTarget(
             name: "SearchLabRetrievalTests",
             dependencies: ["SearchLabRetrieval", "SearchLabTestSupport"]),
+        .testTarget(
+            name: "SearchLabEnginesTests",
+            dependencies: [
+                "SearchLabEngines", "SearchLabTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .testTarget(
+            name: "SearchLabServerTests",
+            dependencies: ["SearchLabServer", "SearchLabEngines", "SearchLabTestSupport"]),
     ]
 )

@@ -20,6 +20,7 @@ struct SearchLabCommand: AsyncParsableCommand {
             WorldCommand.self,
             IndexCommand.self,
             SearchCommand.self,
+            ServeCommand.self,
         ])
 }
 

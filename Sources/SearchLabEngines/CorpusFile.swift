@@ -1,0 +1,85 @@
+// Reading a Search-R1-format corpus (`{"id": "...", "contents": "\"Title\"\ntext"}` per
+// line) for the engines that sample or resolve passages from it.
+import Foundation
+import SearchLabCore
+
+/// A corpus JSONL file read whole: its passages in file order and the SHA-256 of its bytes
+/// (the `index_digest` of engines that answer from it).
+public struct CorpusFile: Sendable {
+    /// Passages in file order.
+    public let documents: [CorpusDocument]
+    /// Lowercase hex SHA-256 of the file's bytes.
+    public let digest: String
+    /// Position of each id in ``documents``.
+    public let positions: [String: Int]
+
+    /// Reads and checks `path`.
+    /// - Throws: ``LocatedError`` (`FILE:LINE: …`) for an unreadable file, a line that is
+    ///   not a JSON object with a string-or-integer `id` and a string `contents`, or a
+    ///   duplicate id.
+    public init(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "is not readable" : "does not exist"
+            throw LocatedError(file: path, line: nil, message: "the corpus file \(reason)")
+        }
+        try self.init(data: data, name: path)
+    }
+
+    /// Parses corpus bytes; `name` is used in error messages.
+    public init(data: Data, name: String) throws {
+        var documents: [CorpusDocument] = []
+        var positions: [String: Int] = [:]
+        var firstLines: [String: Int] = [:]
+        for (number, line) in JSONLines.split(data) {
+            let document: CorpusDocument
+            do {
+                document = try CorpusFile.parse(line)
+            } catch let error as SearchLabError {
+                throw LocatedError(file: name, line: number, message: error.message)
+            }
+            if let first = firstLines[document.id] {
+                throw LocatedError(file: name, line: number,
+                                   message: "duplicate passage id \"\(document.id)\" (first seen on line \(first))")
+            }
+            firstLines[document.id] = number
+            positions[document.id] = documents.count
+            documents.append(document)
+        }
+        self.documents = documents
+        self.positions = positions
+        self.digest = CanonicalJSON.sha256Hex(data)
+    }
+
+    /// The passage with `id`, if the corpus has it.
+    public func document(id: String) -> CorpusDocument? {
+        positions[id].map { documents[$0] }
+    }
+
+    static func parse(_ line: Data) throws -> CorpusDocument {
+        let fields = try JSONFields(try JSONValue.parse(line), expected: #"a passage object {"id", "contents"}"#)
+        guard let id = try fields.identifier("id") else {
+            throw SearchLabError(#"missing field "id" (a string or an integer)"#)
+        }
+        guard let contents = try fields.string("contents") else {
+            throw SearchLabError(#"missing field "contents" (a string: "\"Title\"\ntext")"#)
+        }
+        return CorpusDocument(id: id, contents: contents)
+    }
+}
+
+/// Splitting JSON-lines input into numbered, non-blank lines.
+enum JSONLines {
+    /// Non-blank lines with their 1-based numbers; a trailing `\r` is dropped.
+    static func split(_ data: Data) -> [(number: Int, bytes: Data)] {
+        var out: [(Int, Data)] = []
+        var number = 0
+        for piece in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            number += 1
+            var line = Data(piece)
+            if line.last == UInt8(ascii: "\r") { line.removeLast() }
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            out.append((number, line))
+        }
+        return out
+    }
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Load benchmark of `searchlab serve`: requests/second and latency percentiles with 8
+# concurrent keep-alive clients (wrk, 2 threads) on loopback, for several engine setups.
+#
+#   bench/serve/run.sh            # what `make bench-serve` runs
+#   DURATION=10 REPEATS=3 ENGINES="random record replay" BATCHES="1 64" bench/serve/run.sh
+#
+# Each (engine, batch) cell runs REPEATS times against a fresh server; the median run (by
+# requests/second) is reported. Output: bench/out/serve/results.jsonl and a Markdown table.
+# Engines: random (live sampling), record (random wrapped in a SQLite recorder),
+# replay (answers read back from the log the record runs wrote).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+DURATION=${DURATION:-10}
+REPEATS=${REPEATS:-3}
+ENGINES=${ENGINES:-"random record replay"}
+BATCHES=${BATCHES:-"1 64"}
+CLIENTS=8
+OUT=bench/out/serve
+mkdir -p "$OUT"
+
+if ! command -v wrk >/dev/null; then
+  echo "bench-serve: installing wrk (Debian package)"
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
+fi
+swift build -c release --product searchlab >/dev/null
+BIN=.build/release/searchlab
+CORPUS=$OUT/corpus.jsonl
+[ -s "$CORPUS" ] || python3 bench/serve/make_corpus.py "$CORPUS" 50000
+LOG=$OUT/retrieval-log.sqlite
+rm -f "$LOG" "$LOG-wal" "$LOG-shm" "$OUT/results.jsonl"
+
+server_pid=""
+stop_server() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; server_pid=""; }
+trap stop_server EXIT
+
+start_server() {
+  local announce=$OUT/announce.txt
+  "$BIN" serve --port 0 --corpus "$CORPUS" --seed 1 "$@" >"$announce" 2>"$OUT/server.err" &
+  server_pid=$!
+  for _ in $(seq 100); do grep -q listening "$announce" 2>/dev/null && break; sleep 0.1; done
+  PORT=$(grep -o '127.0.0.1:[0-9]*' "$announce" | head -1 | cut -d: -f2)
+  [ -n "$PORT" ] || { echo "bench-serve: server did not start: $(cat "$OUT/server.err")" >&2; exit 1; }
+}
+
+engine_args() {
+  case "$1" in
+    random) echo "--engine random" ;;
+    record) echo "--engine random --record $LOG" ;;
+    replay) echo "--engine random --replay $LOG" ;;
+  esac
+}
+
+for batch in $BATCHES; do
+  for engine in $ENGINES; do
+    for repeat in $(seq "$REPEATS"); do
+      # shellcheck disable=SC2046
+      start_server $(engine_args "$engine")
+      line=$(BATCH=$batch wrk -t 2 -c $CLIENTS -d "${DURATION}s" --latency -s bench/serve/retrieve.lua \
+               "http://127.0.0.1:$PORT/retrieve" | tail -1)
+      stop_server
+      echo "{\"engine\": \"$engine\", \"batch\": $batch, \"clients\": $CLIENTS, \"repeat\": $repeat, \"wrk\": $line}" >> "$OUT/results.jsonl"
+    done
+  done
+done
+
+python3 bench/serve/summarize.py "$OUT/results.jsonl"
