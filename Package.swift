@@ -76,7 +76,10 @@ let package = Package(
             ]),
         .target(
             name: "SearchLabAnalysis",
-            dependencies: ["SearchLabCore", "SearchLabStore", "CGraphviz"]),
+            dependencies: [
+                "SearchLabCore", "SearchLabStore", "CGraphviz",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .executableTarget(
             name: "searchlab",
             dependencies: [
@@ -94,6 +97,12 @@ let package = Package(
         .testTarget(
             name: "SearchLabCoreTests",
             dependencies: ["SearchLabCore", "SearchLabTestSupport"]),
+        .testTarget(
+            name: "SearchLabStoreTests",
+            dependencies: ["SearchLabStore", "SearchLabTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "SearchLabAnalysisTests",
+            dependencies: ["SearchLabAnalysis", "SearchLabStore", "SearchLabTestSupport"]),
         .testTarget(
             name: "SearchLabCLITests",
             dependencies: ["SearchLabTestSupport"]),

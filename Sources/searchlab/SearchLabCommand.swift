@@ -16,6 +16,10 @@ struct SearchLabCommand: AsyncParsableCommand {
             RewardCommand.self,
             ParseCommand.self,
             RenderCommand.self,
+            ImportCommand.self,
+            CountCommand.self,
+            DiffCommand.self,
+            GraphCommand.self,
         ])
 }
 
