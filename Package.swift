@@ -102,7 +102,8 @@ let package = Package(
             dependencies: ["SearchLabStore", "SearchLabTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "SearchLabAnalysisTests",
-            dependencies: ["SearchLabAnalysis", "SearchLabStore", "SearchLabTestSupport"]),
+            dependencies: ["SearchLabAnalysis", "SearchLabStore", "SearchLabTestSupport"],
+            exclude: ["Snapshots"]),
         .testTarget(
             name: "SearchLabCLITests",
             dependencies: ["SearchLabTestSupport"]),

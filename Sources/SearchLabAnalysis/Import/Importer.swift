@@ -31,6 +31,7 @@ public struct Importer: Sendable {
     /// Stores every record of `sources` in the run `runName` (created if new; an existing
     /// imported run is extended). All or nothing unless `keepGoing`.
     /// - Throws: the first ``LocatedError`` (nothing stored), or a store error.
+    @discardableResult
     public func run(_ sources: [ImportSource], into store: RunStore, runName: String) throws -> ImportSummary {
         try store.write { writer in
             let run = try openRun(writer, name: runName, sources: sources)
