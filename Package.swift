@@ -80,6 +80,10 @@ let package = Package(
         .target(
             name: "SearchLabReport",
             dependencies: ["SearchLabCore", "SearchLabStore", "SearchLabAnalysis"]),
+            dependencies: [
+                "SearchLabCore", "SearchLabStore", "CGraphviz",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .executableTarget(
             name: "searchlab",
             dependencies: [
@@ -106,6 +110,13 @@ let package = Package(
         .testTarget(
             name: "SearchLabPolicyTests",
             dependencies: ["SearchLabPolicy", "SearchLabTestSupport"]),
+        .testTarget(
+            name: "SearchLabStoreTests",
+            dependencies: ["SearchLabStore", "SearchLabTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "SearchLabAnalysisTests",
+            dependencies: ["SearchLabAnalysis", "SearchLabStore", "SearchLabTestSupport"],
+            exclude: ["Snapshots"]),
         .testTarget(
             name: "SearchLabCLITests",
             dependencies: ["SearchLabTestSupport"]),

@@ -21,6 +21,10 @@ struct SearchLabCommand: AsyncParsableCommand {
             IndexCommand.self,
             SearchCommand.self,
             ServeCommand.self,
+            ImportCommand.self,
+            CountCommand.self,
+            DiffCommand.self,
+            GraphCommand.self,
         ])
 }
 

@@ -1,0 +1,117 @@
+// The run database: open (migrate, refuse newer schemas), write in transactions, read back.
+import Foundation
+import GRDB
+import SearchLabCore
+
+/// A SearchLab run database (SQLite through GRDB, WAL mode).
+///
+/// Writers use ``write(_:)``: the closure runs in one transaction, so a crash loses at most
+/// the batch in flight and never leaves half a trajectory. Trainers typically call
+/// ``writeStep(runID:step:metrics:trajectories:)`` once per training step.
+public final class RunStore: Sendable {
+    /// The database file as the user named it (used in error messages).
+    public let path: String
+    let queue: DatabaseQueue
+
+    /// Opens (and migrates) the database at `path`.
+    /// - Parameter create: create the file when missing; read-only commands pass `false`
+    ///   so a mistyped path is an error rather than a new empty database.
+    /// - Throws: ``LocatedError`` naming `path` when the file is missing, not a SearchLab
+    ///   database, or written by a newer SearchLab.
+    public init(path: String, create: Bool = true) throws {
+        self.path = path
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        if isDirectory.boolValue { throw LocatedError(file: path, line: nil, message: "is a directory, not a database file") }
+        if !exists && !create {
+            throw LocatedError(file: path, line: nil, message: "no such database; create one with `searchlab import FILE --db \(path) --run NAME`")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try queue.writeWithoutTransaction { db in
+                try Self.checkCompatible(db, path: path)
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            try StoreSchema.makeMigrator().migrate(queue)
+        } catch let error as LocatedError {
+            throw error
+        } catch let error as DatabaseError {
+            throw LocatedError(file: path, line: nil, message: Self.describe(error))
+        }
+    }
+
+    /// Refuses databases from a newer schema and files that are not SearchLab databases.
+    static func checkCompatible(_ db: Database, path: String) throws {
+        let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        let superseded = try StoreSchema.makeMigrator().hasBeenSuperseded(db)
+        if version > StoreSchema.version || superseded {
+            throw LocatedError(file: path, line: nil, message:
+                "the database has schema version \(version), newer than this searchlab reads (\(StoreSchema.version)); upgrade searchlab")
+        }
+        let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        if !tables.isEmpty && !tables.contains("grdb_migrations") {
+            throw LocatedError(file: path, line: nil, message: "not a SearchLab run database (it has other tables); pass another --db")
+        }
+    }
+
+    static func describe(_ error: DatabaseError) -> String {
+        switch error.resultCode {
+        case .SQLITE_NOTADB: return "not an SQLite database; pass a SearchLab run database with --db"
+        case .SQLITE_CANTOPEN: return "cannot open the database file (check the directory exists and is writable)"
+        case .SQLITE_READONLY: return "the database is read-only; copy it somewhere writable"
+        case .SQLITE_BUSY: return "the database is locked by another process; try again when it finishes"
+        default: return "database error: \(error.message ?? "\(error.resultCode)")"
+        }
+    }
+
+    // MARK: - Transactions
+
+    /// Runs `body` in one write transaction: all of it is stored, or none.
+    public func write<T>(_ body: (StoreWriter) throws -> T) throws -> T {
+        try mapping {
+            try queue.write { db in try body(StoreWriter(db: db)) }
+        }
+    }
+
+    /// Runs `body` with read access (a consistent snapshot).
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try mapping { try queue.read(body) }
+    }
+
+    func mapping<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            throw LocatedError(file: path, line: nil, message: Self.describe(error))
+        }
+    }
+
+    // MARK: - Convenience for trainers
+
+    /// Creates a run; its name must be new.
+    public func createRun(_ spec: RunSpec) throws -> RunRecord {
+        try write { try $0.createRun(spec) }
+    }
+
+    /// Stores one training step in one transaction: its metrics and its trajectories.
+    /// - Returns: the store ids of the trajectories, in order.
+    @discardableResult
+    public func writeStep(runID: Int64, step: Int, metrics: [String: Double], trajectories: [Trajectory]) throws -> [Int64] {
+        try write { writer in
+            try writer.ensureStep(runID: runID, step: step)
+            try writer.addMetrics(runID: runID, step: step, metrics)
+            return try trajectories.map { try writer.insert($0, runID: runID, step: step) }
+        }
+    }
+
+    /// Records a checkpoint saved at `step`.
+    public func recordCheckpoint(runID: Int64, step: Int, path: String, digest: String) throws {
+        try write { writer in
+            try writer.ensureStep(runID: runID, step: step)
+            try CheckpointRecord(runID: runID, step: step, path: path, digest: digest).save(writer.db)
+        }
+    }
+}

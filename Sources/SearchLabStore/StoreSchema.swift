@@ -1,0 +1,134 @@
+// The run database schema: frozen, string-named migrations in raw SQL.
+//
+// A migration, once released, is never edited: a database written by an older build must
+// migrate to exactly the schema a fresh database gets (tests check this against the
+// committed v1 fixture, fixtures/db/v1.sqlite). New columns and tables go in new migrations.
+import GRDB
+
+/// The schema of the run database, and the check that refuses newer databases.
+public enum StoreSchema {
+    /// The schema version this build writes (`PRAGMA user_version`).
+    public static let version = 1
+
+    /// Migration identifiers in order. Frozen: append only.
+    public static let migrationIDs = ["v1-runs-trajectories"]
+
+    static func makeMigrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration(migrationIDs[0]) { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    /// The v1 schema. Booleans are 0/1 integers; `*_json` columns hold canonical JSON.
+    static let v1 = """
+        CREATE TABLE run (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE,
+          source TEXT NOT NULL,
+          config_json TEXT NOT NULL,
+          seed INTEGER,
+          code_version TEXT NOT NULL,
+          world_digest TEXT,
+          created_order INTEGER NOT NULL UNIQUE
+        );
+        CREATE TABLE step (
+          run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+          step INTEGER NOT NULL,
+          PRIMARY KEY (run_id, step)
+        ) WITHOUT ROWID;
+        CREATE TABLE metric (
+          run_id INTEGER NOT NULL,
+          step INTEGER NOT NULL,
+          name TEXT NOT NULL,
+          value REAL NOT NULL,
+          PRIMARY KEY (run_id, step, name),
+          FOREIGN KEY (run_id, step) REFERENCES step(run_id, step) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        CREATE TABLE trajectory (
+          id INTEGER PRIMARY KEY,
+          run_id INTEGER NOT NULL,
+          step INTEGER NOT NULL,
+          sample_index INTEGER NOT NULL,
+          hops INTEGER,
+          exact_match INTEGER NOT NULL,
+          format_valid INTEGER NOT NULL,
+          retrieval_hit INTEGER NOT NULL,
+          reward REAL NOT NULL,
+          search_count INTEGER NOT NULL,
+          valid_action_count INTEGER NOT NULL,
+          turn_count INTEGER NOT NULL,
+          search_actions INTEGER NOT NULL,
+          invalid_actions INTEGER NOT NULL,
+          repeated_queries INTEGER NOT NULL,
+          answer_retrieved INTEGER NOT NULL,
+          searches_after_hit INTEGER NOT NULL,
+          status TEXT NOT NULL,
+          data_source TEXT NOT NULL,
+          question_id TEXT NOT NULL,
+          group_id TEXT NOT NULL,
+          extracted_answer TEXT,
+          golden_answers_json TEXT NOT NULL,
+          question TEXT NOT NULL,
+          content_digest TEXT NOT NULL,
+          provenance_json TEXT,
+          FOREIGN KEY (run_id, step) REFERENCES step(run_id, step) ON DELETE CASCADE,
+          UNIQUE (run_id, step, question_id, sample_index)
+        );
+        CREATE TABLE trajectory_text (
+          trajectory_id INTEGER PRIMARY KEY REFERENCES trajectory(id) ON DELETE CASCADE,
+          prompt TEXT NOT NULL,
+          trailing TEXT NOT NULL,
+          canonical_json TEXT NOT NULL
+        );
+        CREATE INDEX trajectory_by_run_question ON trajectory(run_id, question_id);
+        CREATE INDEX trajectory_by_run_group ON trajectory(run_id, group_id, step);
+        CREATE INDEX trajectory_by_group ON trajectory(group_id);
+        CREATE TABLE turn (
+          trajectory_id INTEGER NOT NULL REFERENCES trajectory(id) ON DELETE CASCADE,
+          turn_index INTEGER NOT NULL,
+          raw_generation TEXT NOT NULL,
+          text TEXT NOT NULL,
+          action_kind TEXT NOT NULL,
+          action_content TEXT,
+          observation_kind TEXT,
+          observation_text TEXT,
+          observation_truncated INTEGER NOT NULL,
+          generated_tokens INTEGER,
+          kept_tokens INTEGER,
+          observation_tokens INTEGER,
+          malformations_json TEXT NOT NULL,
+          PRIMARY KEY (trajectory_id, turn_index)
+        ) WITHOUT ROWID;
+        CREATE TABLE retrieved_document (
+          trajectory_id INTEGER NOT NULL,
+          turn_index INTEGER NOT NULL,
+          rank INTEGER NOT NULL,
+          doc_id TEXT,
+          title TEXT NOT NULL,
+          text TEXT NOT NULL,
+          score REAL,
+          PRIMARY KEY (trajectory_id, turn_index, rank),
+          FOREIGN KEY (trajectory_id, turn_index) REFERENCES turn(trajectory_id, turn_index) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        CREATE TABLE retrieval_log (
+          id INTEGER PRIMARY KEY,
+          run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+          step INTEGER,
+          engine_fingerprint TEXT NOT NULL,
+          query TEXT NOT NULL,
+          top_k INTEGER NOT NULL,
+          hits_json TEXT NOT NULL
+        );
+        CREATE INDEX retrieval_log_by_query ON retrieval_log(run_id, engine_fingerprint, query, top_k);
+        CREATE TABLE checkpoint (
+          run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+          step INTEGER NOT NULL,
+          path TEXT NOT NULL,
+          digest TEXT NOT NULL,
+          PRIMARY KEY (run_id, step)
+        ) WITHOUT ROWID;
+        PRAGMA user_version = 1;
+        """
+}

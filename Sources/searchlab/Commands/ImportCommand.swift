@@ -1,0 +1,63 @@
+import ArgumentParser
+import SearchLabAnalysis
+import SearchLabCore
+import SearchLabStore
+
+extension ImportFormat: ExpressibleByArgument {}
+
+/// `searchlab import`: rollout files → a run in the run database.
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Store rollouts (Search-R1 text, verl dumps, SearchLab JSON) as a run in a run database.",
+        discussion: """
+            Formats: search-r1 — JSON lines {"text", "golden_answers", "data_source", "id"|"index", \
+            "step", "sample_index", "group_id"}, or raw decoded text (detected; see also search-r1-text); \
+            verl-jsonl — verl rollout_data_dir {step}.jsonl lines {"input", "output", "gts", "score", \
+            "step", …} (step from the line or the file name; "score" is kept as the reward); \
+            searchlab-json — trajectories as `searchlab parse` writes them.
+
+            --data names a FlashRAG/Search-R1 dataset (lines {"id", "question", "golden_answers"}) \
+            that supplies golden answers and question ids by id or by question text.
+
+            All files go in one transaction: the first bad line aborts with FILE:LINE and nothing \
+            is stored, unless --keep-going, which stores the good lines and reports the bad ones. \
+            Trajectory ids are printed as run:step:question:sample.
+            """)
+
+    @Argument(help: ArgumentHelp("Files to import.", valueName: "FILE"))
+    var files: [String]
+
+    @Option(help: "Input format: search-r1, search-r1-text, verl-jsonl or searchlab-json.")
+    var format: ImportFormat
+
+    @Option(help: "Run database (created when missing).")
+    var db: String
+
+    @Option(name: .customLong("run"), help: "Run name (letters, digits, '.', '_', '-'); an existing imported run is extended.")
+    var runName: String
+
+    @Option(help: "FlashRAG/Search-R1 dataset file with golden answers by id.")
+    var data: String?
+
+    @Option(help: "Reward function used to score the trajectories: em, subem or format.")
+    var scheme: SearchR1Reward.Scheme = .em
+
+    @Flag(help: "Store the good lines and report the bad ones instead of stopping at the first.")
+    var keepGoing = false
+
+    func run() throws {
+        try reportingErrors {
+            try RunSpec.validate(name: runName)
+            let sources = try files.map { try ImportSource(path: $0) }
+            let dataset = try data.map { try DatasetAnswers(source: ImportSource(path: $0)) } ?? DatasetAnswers()
+            let scoring = ScoringOptions(scheme: scheme, weights: scheme == .format ? .searchR1v03 : .init())
+            let importer = Importer(format: format, scoring: scoring, dataset: dataset, keepGoing: keepGoing,
+                                    codeVersion: SearchLabVersion.string)
+            let store = try RunStore(path: db)
+            let summary = try importer.run(sources, into: store, runName: runName)
+            Output.writeLines(["imported \(summary.stored) trajectories into run \(summary.runName) (\(db))"])
+            try Output.finish(skipped: summary.skipped, total: summary.stored + summary.skipped.count)
+        }
+    }
+}
