@@ -76,14 +76,13 @@ let package = Package(
             ]),
         .target(
             name: "SearchLabAnalysis",
-            dependencies: ["SearchLabCore", "SearchLabStore", "CGraphviz"]),
-        .target(
-            name: "SearchLabReport",
-            dependencies: ["SearchLabCore", "SearchLabStore", "SearchLabAnalysis"]),
             dependencies: [
                 "SearchLabCore", "SearchLabStore", "CGraphviz",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        .target(
+            name: "SearchLabReport",
+            dependencies: ["SearchLabCore", "SearchLabStore", "SearchLabAnalysis"]),
         .executableTarget(
             name: "searchlab",
             dependencies: [
