@@ -2,11 +2,11 @@
 // engine kind and how record / replay / on-miss wrap them.
 import Foundation
 import SearchLabCore
+import SearchLabRetrieval
 
 /// The engines SearchLab can build.
 public enum EngineKind: String, CaseIterable, Sendable {
-    case random, empty, oracle, http, recorded
-    // bm25 is added here at merge time (see `EngineFactory.makeLive`).
+    case bm25, random, empty, oracle, http, recorded
 }
 
 /// Everything needed to build an engine; fields an engine does not use are ignored.
@@ -80,6 +80,8 @@ public enum EngineFactory {
     /// A live (not recorded) engine.
     public static func makeLive(_ spec: EngineSpec) throws -> any SearchEngine {
         switch spec.kind {
+        case .bm25:
+            return try BM25Engine(indexPath: try required(spec.indexPath, "--index INDEX", for: spec.kind))
         case .empty:
             return EmptyEngine()
         case .random:

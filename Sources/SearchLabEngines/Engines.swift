@@ -1,5 +1,5 @@
 // SearchLabEngines: every search engine behind `SearchEngine` — random, empty, oracle,
-// http, recorded (bm25 is added at merge time) — and the SQLite retrieval log that
+// http, recorded, bm25 — and the SQLite retrieval log that
 // records and replays them.
 import Foundation
 import SearchLabCore
