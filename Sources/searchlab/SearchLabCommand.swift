@@ -25,6 +25,8 @@ struct SearchLabCommand: AsyncParsableCommand {
             CountCommand.self,
             DiffCommand.self,
             GraphCommand.self,
+            PretrainCommand.self,
+            EvalCommand.self,
         ])
 }
 

@@ -17,6 +17,11 @@ enum Output {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
+    /// A progress line on standard error (standard output stays machine-readable).
+    static func progress(_ message: String) {
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+    }
+
     /// `error: …` on standard error.
     static func error(_ message: String) {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
@@ -31,6 +36,25 @@ enum Output {
     }
 }
 
+/// The async form of ``reportingErrors(_:)``.
+func reportingErrorsAsync(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as LocatedError {
+        Output.error(error.description)
+        throw ExitCode.failure
+    } catch let error as SearchLabError {
+        Output.error(error.description)
+        throw ExitCode.failure
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as CustomStringConvertible where !(error is any ParsableArguments) {
+        // Library errors (policy, store, engines) describe themselves in one line.
+        Output.error(error.description)
+        throw ExitCode.failure
+    }
+}
+
 /// Runs a command body, turning located input errors into `error: FILE:LINE: …` and exit 1.
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
@@ -39,6 +63,12 @@ func reportingErrors(_ body: () throws -> Void) throws {
         Output.error(error.description)
         throw ExitCode.failure
     } catch let error as SearchLabError {
+        Output.error(error.description)
+        throw ExitCode.failure
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as CustomStringConvertible where !(error is any ParsableArguments) {
+        // Library errors (policy, store, engines) describe themselves in one line.
         Output.error(error.description)
         throw ExitCode.failure
     }

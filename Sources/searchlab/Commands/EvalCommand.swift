@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import SearchLabCore
+import SearchLabPolicy
+import SearchLabStore
+import SearchLabTrainer
+
+/// `searchlab eval`: exact match of a checkpoint on a world split.
+struct EvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a checkpoint on a world's questions: EM per data source.",
+        discussion: """
+            Rolls out every question of the split once through Search-R1's loop (greedy unless \
+            --temperature is set) against the named engine, and prints exact match per data \
+            source. With --db and --run the trajectories are stored for count, diff and graph.
+            """)
+
+    @Option(help: ArgumentHelp("Checkpoint directory.", valueName: "CKPT"))
+    var checkpoint: String
+
+    @Option(help: ArgumentHelp("World directory.", valueName: "DIR"))
+    var world: String
+
+    @Option(help: "Split: train or test.")
+    var split = "test"
+
+    @Option(help: "Engine: bm25, random, empty or oracle.")
+    var engine = "bm25"
+
+    @Option(help: "Evaluate only the first N questions.")
+    var limit: Int?
+
+    @Option(help: "Sampling temperature; 0 is greedy.")
+    var temperature = 0.0
+
+    @Option(help: "Search turns before the final answer-only turn.")
+    var maxTurns = 3
+
+    @Option(help: "Documents per search.")
+    var topk = 3
+
+    @Option(help: "Seed of sampling and of the random engine.")
+    var seed: UInt64 = 0
+
+    @Option(help: ArgumentHelp("Store trajectories in this run database.", valueName: "DB"))
+    var db: String?
+
+    @Option(help: "Run name for --db.")
+    var run: String?
+
+    func validate() throws {
+        guard split == "train" || split == "test" else { throw ValidationError("--split must be train or test") }
+        guard (db == nil) == (run == nil) else { throw ValidationError("--db and --run go together") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() async throws {
+        try await reportingErrorsAsync {
+            let environment = try WorldEnvironment(directory: URL(fileURLWithPath: world))
+            let loaded = try Checkpoint.load(from: URL(fileURLWithPath: checkpoint))
+            var questions = (split == "test" ? environment.test : environment.train).map { WorldPlans.question($0) }
+            if let limit { questions = Array(questions.prefix(limit)) }
+            let searchEngine = try environment.engine(engine, seed: seed)
+            let settings = EvaluationSettings(
+                rollout: RolloutSettings(maxTurns: maxTurns, maxObservationTokens: 100, contextLimit: loaded.model.config.contextLength - 32,
+                                         maxStartTokens: loaded.model.config.contextLength, topK: topk),
+                maxNewTokens: 48, temperature: temperature, seed: seed)
+            let sampling = SamplingSettings(temperature: temperature, topP: 1, maxTokensPerTurn: 48, maxTurns: maxTurns,
+                                            maxObservationTokens: 100, contextLimit: settings.rollout.contextLimit)
+            let report = try await Evaluator.run(questions: questions, model: loaded.model, tokenizer: loaded.tokenizer,
+                                                 engine: searchEngine, settings: settings) { _ in
+                Provenance(seed: seed, checkpointDigest: loaded.digest, sampling: sampling, engineFingerprint: searchEngine.fingerprint)
+            }
+            var lines = report.exactMatchBySource.map { "\($0.source)\tEM \(String(format: "%.3f", $0.em))\t(n=\($0.count))" }
+            lines.append("all\tEM \(String(format: "%.3f", report.exactMatch))\t(n=\(report.samples.count))\tsearches/trajectory \(String(format: "%.2f", report.meanSearches))")
+            if let db, let run {
+                let store = try RunStore(path: db)
+                let record = try store.createRun(RunSpec(name: run, source: "eval", seed: seed, codeVersion: SearchLabVersion.string,
+                                                         worldDigest: environment.manifest.files["corpus.jsonl"]?.sha256))
+                _ = try store.writeStep(runID: record.id!, step: 0, metrics: report.metrics, trajectories: report.samples.map(\.trajectory))
+                lines.append("stored \(report.samples.count) trajectories in \(db) as run \(run)")
+            }
+            Output.writeLines(lines)
+        }
+    }
+}

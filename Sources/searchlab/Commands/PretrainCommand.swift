@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import SearchLabCore
+import SearchLabTrainer
+
+/// `searchlab pretrain`: the base policy that RL starts from.
+struct PretrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pretrain",
+        abstract: "Train the base policy on a world's corpus and on scripted demonstrations.",
+        discussion: """
+            Builds the tokenizer from the world's passages, questions and Search-R1's protocol \
+            texts; rolls a scripted agent through every training question against the world's \
+            BM25 engine (it follows the right search plan but answers without searching, searches \
+            a decoy, answers with a decoy or skips a hop in about 70% of demonstrations); then \
+            trains the language model on passages + demonstrations and writes a checkpoint \
+            directory (model.safetensors, config.json, tokenizer.json, pretrain.json).
+
+            The result plays the part of the paper's pretrained LLM: it knows the format and the \
+            world's language but not a good search strategy. Measure it with `searchlab eval`.
+            """)
+
+    @Option(help: ArgumentHelp("World directory written by `searchlab world`.", valueName: "DIR"))
+    var world: String
+
+    @Option(help: ArgumentHelp("Checkpoint directory to write.", valueName: "CKPT"))
+    var out: String
+
+    @Option(help: "Model size: tiny, small or base.")
+    var preset = "small"
+
+    @Option(help: "Optimiser steps.")
+    var steps = PretrainSettings().steps
+
+    @Option(help: "Rows of one context length per step.")
+    var batchRows = PretrainSettings().batchRows
+
+    @Option(help: "Peak learning rate (linear warm-up, cosine decay).")
+    var lr = PretrainSettings().learningRate
+
+    @Option(help: "Tokenizer vocabulary size.")
+    var vocabSize = PretrainSettings().vocabSize
+
+    @Option(help: "Seed of initialisation, demonstrations and data order.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        guard steps > 0, batchRows > 0, vocabSize > 300, lr > 0 else {
+            throw ValidationError("--steps and --batch-rows must be positive, --vocab-size above 300, --lr positive")
+        }
+    }
+
+    func run() async throws {
+        try await reportingErrorsAsync {
+            let environment = try WorldEnvironment(directory: URL(fileURLWithPath: world))
+            var settings = PretrainSettings()
+            settings.preset = preset
+            settings.steps = steps
+            settings.batchRows = batchRows
+            settings.learningRate = lr
+            settings.vocabSize = vocabSize
+            settings.seed = seed
+            let engine = try environment.engine("bm25", seed: seed)
+            let started = Date()
+            let result = try await Pretrainer.run(
+                corpus: try environment.corpus(), questions: environment.train, engine: engine, settings: settings,
+                output: URL(fileURLWithPath: out)) { step, loss in
+                    if step % 25 == 0 || step == steps - 1 {
+                        Output.progress("pretrain step \(step + 1)/\(steps)  loss \(String(format: "%.4f", loss))")
+                    }
+                }
+            let demoEM = Double(result.demonstrations.filter(\.outcome.exactMatch).count) / Double(max(1, result.demonstrations.count))
+            let summary = PretrainSummary(settings: settings, checkpointDigest: result.checkpointDigest,
+                                          losses: result.losses.map(Double.init), demonstrations: result.demonstrations.count,
+                                          demonstrationEM: demoEM, tokensPerStep: result.tokensPerStep,
+                                          seconds: Date().timeIntervalSince(started))
+            try Data((try CanonicalJSON.prettyString(summary) + "\n").utf8)
+                .write(to: URL(fileURLWithPath: out).appendingPathComponent("pretrain.json"), options: .atomic)
+            Output.writeLines([
+                "checkpoint \(out)  weights sha256 \(result.checkpointDigest)",
+                "loss \(String(format: "%.4f", result.losses.first ?? 0)) → \(String(format: "%.4f", result.losses.last ?? 0)) over \(steps) steps; \(result.demonstrations.count) demonstrations (scripted EM \(String(format: "%.3f", demoEM)))",
+            ])
+        }
+    }
+}
+
+/// `pretrain.json`: how a base checkpoint was made.
+struct PretrainSummary: Codable {
+    var settings: PretrainSettings
+    var checkpointDigest: String
+    var losses: [Double]
+    var demonstrations: Int
+    var demonstrationEM: Double
+    var tokensPerStep: Int
+    var seconds: Double
+}
