@@ -15,3 +15,14 @@ extension WorldQuestion {
         return metadata.supportingPassages[0]
     }
 }
+
+extension WorldQuestion {
+    /// The one-hop question each hop answers, in order ("where was X born?", then "in which
+    /// country is Y located?"): natural search queries for a scripted demonstration agent.
+    /// Relations this version does not know give `nil`.
+    public var hopQuestions: [String?] {
+        zip(metadata.relationChain, metadata.entityChain).map { name, subject in
+            Relation(rawValue: name).map { Relation.question(chain: [$0], about: subject) }
+        }
+    }
+}

@@ -165,4 +165,19 @@ import Testing
         #expect(q.oraclePassage(for: "\(chain[0]) and \(chain[2])") == passages[2])
         #expect(q.oraclePassage(for: "nothing relevant") == passages[0])
     }
+
+    @Test func hopQuestionsAreTheOneHopQuestionsAlongTheChain() throws {
+        let world = try World.generate(defaultConfig(seed: 20))
+        let oneHop = Dictionary((world.train + world.test).filter { $0.hops == 1 }.map { ($0.question, $0) },
+                                uniquingKeysWith: { a, _ in a })
+        let q = try #require(world.train.first { $0.hops == 3 })
+        let hops = q.hopQuestions.compactMap { $0 }
+        #expect(hops.count == 3)
+        #expect(hops[0].contains(q.metadata.entityChain[0]) && hops[2].contains(q.metadata.entityChain[2]))
+        // Where a hop's question is in the dataset as a 1-hop question, it has the same answer.
+        for (hop, text) in hops.enumerated() {
+            if let single = oneHop[text] { #expect(single.goldenAnswers[0] == q.metadata.entityChain[hop + 1]) }
+        }
+        #expect(q.hopQuestions.count == q.hops)
+    }
 }
