@@ -45,8 +45,8 @@ struct EntityBuilder {
         var naming = NamePool(config: config, personCount: byType[.person]?.count ?? 0)
         for index in 0..<config.entities {
             var drawer = NameDrawer(random: RandomStream(seed: config.seed, purpose: "world.name", UInt64(index)))
-            let kind = drawer.pick(types[index].kinds)
-            let (name, twin) = naming.draw(type: types[index], kind: kind, index: index, drawer: &drawer)
+            let (name, twin, kind) = naming.draw(type: types[index], kind: drawer.pick(types[index].kinds),
+                                                 index: index, drawer: &drawer)
             names.append(name)
             kinds.append(kind)
             confusable.append([])

@@ -7,7 +7,7 @@ import SearchLabCore
 struct NamePool {
     let config: WorldConfig
     private var taken: [EntityType: Set<String>] = [:]
-    private var drawn: [EntityType: [(index: Int, name: String)]] = [:]
+    private var drawn: [EntityType: [(index: Int, name: String, kind: String)]] = [:]
     /// One-word names (cities without prefix, bands, untitled works) that another type may share.
     private var oneWord: [(index: Int, type: EntityType, name: String)] = []
     /// Family names; a pool about a third as large as the people, so families are shared.
@@ -25,20 +25,23 @@ struct NamePool {
         self.families = families
     }
 
-    /// A new name for entity `index`, unique within `type`, and the entity it was made to
-    /// be confused with, if any.
-    mutating func draw(type: EntityType, kind: String, index: Int, drawer: inout NameDrawer) -> (String, Int?) {
-        var result: (String, Int?)? = nil
-        if drawer.chance(config.nearDuplicateRate) { result = nearDuplicate(type: type, drawer: &drawer) }
+    /// A new name for entity `index`, unique within `type`, the entity it was made to be
+    /// confused with, if any, and the kind (a near-duplicate organisation keeps its twin's
+    /// kind, because the name shows it: "… Society").
+    mutating func draw(type: EntityType, kind: String, index: Int,
+                       drawer: inout NameDrawer) -> (name: String, twin: Int?, kind: String) {
+        var result: (name: String, twin: Int?, kind: String)? = nil
+        if drawer.chance(config.nearDuplicateRate) { result = nearDuplicate(type: type, kind: kind, drawer: &drawer) }
         if result == nil, isOneWord(type: type, kind: kind), drawer.chance(config.sharedNameRate) {
-            result = shared(type: type, drawer: &drawer)
+            result = shared(type: type, drawer: &drawer).map { (name: $0.0, twin: $0.1, kind: kind) }
         }
-        if result == nil { result = (fresh(type: type, kind: kind, drawer: &drawer), nil) }
-        let (name, _) = result!
-        taken[type, default: []].insert(name)
-        drawn[type, default: []].append((index, name))
-        if isOneWord(type: type, kind: kind), !name.contains(" ") { oneWord.append((index, type, name)) }
-        return result!
+        let chosen = result ?? (name: fresh(type: type, kind: kind, drawer: &drawer), twin: nil, kind: kind)
+        taken[type, default: []].insert(chosen.name)
+        drawn[type, default: []].append((index, chosen.name, chosen.kind))
+        if isOneWord(type: type, kind: chosen.kind), !chosen.name.contains(" ") {
+            oneWord.append((index, type, chosen.name))
+        }
+        return chosen
     }
 
     private func isOneWord(type: EntityType, kind: String) -> Bool {
@@ -47,7 +50,8 @@ struct NamePool {
 
     /// A name one vowel away from an earlier name of the same type (for people, the given
     /// name changes and the family stays).
-    private mutating func nearDuplicate(type: EntityType, drawer: inout NameDrawer) -> (String, Int?)? {
+    private mutating func nearDuplicate(type: EntityType, kind: String,
+                                        drawer: inout NameDrawer) -> (name: String, twin: Int?, kind: String)? {
         guard let earlier = drawn[type], !earlier.isEmpty else { return nil }
         let twin = earlier[drawer.random.nextIndex(below: earlier.count)]
         let candidate: String?
@@ -58,7 +62,7 @@ struct NamePool {
             candidate = drawer.nearDuplicate(of: twin.name)
         }
         guard let candidate, !(taken[type]?.contains(candidate) ?? false) else { return nil }
-        return (candidate, twin.index)
+        return (candidate, twin.index, type == .organisation ? twin.kind : kind)
     }
 
     /// The one-word name of an earlier entity of another type.

@@ -36,6 +36,16 @@ import Testing
         #expect(w.manifest.sizes.train == 120 && w.manifest.sizes.test == 30 && w.manifest.sizes.passages == 180)
     }
 
+    @Test func manifestConfigRegeneratesTheSameWorld() throws {
+        let config = WorldConfig(seed: 6, entities: 90, relations: [.bornIn, .locatedIn, .hasCapital, .foundedBy],
+                                 passagesPerEntity: 4, train: 60, test: 15, hops: [1, 2])
+        let w = try WrittenWorld(config)
+        defer { w.remove() }
+        let again = try WrittenWorld(WorldManifest.read(directory: w.directory).config)
+        defer { again.remove() }
+        #expect(again.manifest == w.manifest)
+    }
+
     @Test func verifyNamesAChangedFile() throws {
         let w = try WrittenWorld(smallConfig(seed: 4))
         defer { w.remove() }

@@ -105,6 +105,15 @@ import Testing
                 #expect(fact.passage / world.config.passagesPerEntity == entity.index)
             }
         }
+        // An organisation's name shows its kind, near-duplicates included.
+        for org in world.entities where org.type == .organisation {
+            switch org.kind {
+            case "company": #expect(org.name.hasSuffix(" Company"), "\(org.name)")
+            case "society": #expect(org.name.hasSuffix(" Society"), "\(org.name)")
+            case "university": #expect(org.name.hasPrefix("University of "), "\(org.name)")
+            default: #expect(org.kind == "band" && !org.name.contains(" "), "\(org.name)")
+            }
+        }
         for country in world.entities where country.type == .country {
             let capital = world.entities[try #require(country.fact(.hasCapital)).object]
             #expect(capital.fact(.capitalOf)?.object == country.index)
@@ -144,4 +153,31 @@ import Testing
     }
 
     private func isSyllabic(_ word: String) -> Bool { NameSyllables.segment(word) != nil }
+}
+
+@Suite struct WorldOracleTests {
+    @Test func oraclePicksTheHopTheQueryNames() throws {
+        let world = try World.generate(defaultConfig(seed: 19))
+        let q = try #require(world.test.first { $0.hops == 3 })
+        let (chain, passages) = (q.metadata.entityChain, q.metadata.supportingPassages)
+        #expect(q.oraclePassage(for: q.question) == passages[0])
+        #expect(q.oraclePassage(for: "who is \(chain[1].uppercased())") == passages[1])
+        #expect(q.oraclePassage(for: "\(chain[0]) and \(chain[2])") == passages[2])
+        #expect(q.oraclePassage(for: "nothing relevant") == passages[0])
+    }
+
+    @Test func hopQuestionsAreTheOneHopQuestionsAlongTheChain() throws {
+        let world = try World.generate(defaultConfig(seed: 20))
+        let oneHop = Dictionary((world.train + world.test).filter { $0.hops == 1 }.map { ($0.question, $0) },
+                                uniquingKeysWith: { a, _ in a })
+        let q = try #require(world.train.first { $0.hops == 3 })
+        let hops = q.hopQuestions.compactMap { $0 }
+        #expect(hops.count == 3)
+        #expect(hops[0].contains(q.metadata.entityChain[0]) && hops[2].contains(q.metadata.entityChain[2]))
+        // Where a hop's question is in the dataset as a 1-hop question, it has the same answer.
+        for (hop, text) in hops.enumerated() {
+            if let single = oneHop[text] { #expect(single.goldenAnswers[0] == q.metadata.entityChain[hop + 1]) }
+        }
+        #expect(q.hopQuestions.count == q.hops)
+    }
 }

@@ -26,7 +26,7 @@ struct WorldCommand: ParsableCommand {
     @Option(help: "Number of entities (people, cities, countries, organisations, works).")
     var entities: Int = 300
 
-    @Option(help: ArgumentHelp("Comma-separated relations to include (default: all).", valueName: "LIST"))
+    @Option(help: ArgumentHelp("Comma-separated relations to include, from those listed in docs/world.md.", valueName: "LIST"))
     var relations: String = Relation.names.joined(separator: ",")
 
     @Option(help: "Passages per entity.")
