@@ -67,6 +67,17 @@ final class ServeProcess {
         #expect(lenient.stop() == 0)
     }
 
+    @Test func aPortInUseIsAClearErrorAndTheFirstServerKeepsServing() async throws {
+        let first = try ServeProcess(["--engine", "empty"])
+        defer { _ = first.stop() }
+        let port = try #require(first.base.port)
+        let second = try runSearchlab(["serve", "--engine", "empty", "--port", String(port)])
+        #expect(second.status == 1)
+        #expect(second.stderr.hasPrefix("error: cannot serve on 127.0.0.1:\(port): "))
+        let health = try await Client.get(first.base, "health")
+        #expect(health.status == 200)
+    }
+
     @Test func badOptionsFailWithOneLine() throws {
         let noCorpus = try runSearchlab(["serve", "--engine", "random"])
         #expect(noCorpus.status == 1)
