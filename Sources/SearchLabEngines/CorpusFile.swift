@@ -27,13 +27,14 @@ public struct CorpusFile: Sendable {
 
     /// Parses corpus bytes; `name` is used in error messages.
     public init(data: Data, name: String) throws {
+        let decoder = JSONDecoder()
         var documents: [CorpusDocument] = []
         var positions: [String: Int] = [:]
         var firstLines: [String: Int] = [:]
         for (number, line) in JSONLines.split(data) {
             let document: CorpusDocument
             do {
-                document = try CorpusFile.parse(line)
+                document = try CorpusFile.parse(line, decoder: decoder)
             } catch let error as SearchLabError {
                 throw LocatedError(file: name, line: number, message: error.message)
             }
@@ -55,7 +56,16 @@ public struct CorpusFile: Sendable {
         positions[id].map { documents[$0] }
     }
 
-    static func parse(_ line: Data) throws -> CorpusDocument {
+    /// A well-formed line decodes directly (several times faster than going through
+    /// `JSONValue`); anything else takes the slow path, which says what is wrong.
+    static func parse(_ line: Data, decoder: JSONDecoder) throws -> CorpusDocument {
+        if let fast = try? decoder.decode(FastLine.self, from: line) {
+            return CorpusDocument(id: fast.id.text, contents: fast.contents)
+        }
+        return try parseExplaining(line)
+    }
+
+    static func parseExplaining(_ line: Data) throws -> CorpusDocument {
         let fields = try JSONFields(try JSONValue.parse(line), expected: #"a passage object {"id", "contents"}"#)
         guard let id = try fields.identifier("id") else {
             throw SearchLabError(#"missing field "id" (a string or an integer)"#)
@@ -65,6 +75,26 @@ public struct CorpusFile: Sendable {
         }
         return CorpusDocument(id: id, contents: contents)
     }
+}
+
+/// The two fields of a corpus line, for the fast path.
+struct FastLine: Decodable {
+    /// A string id, or an integer id kept as its decimal text.
+    struct ID: Decodable {
+        var text: String
+
+        init(from decoder: Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let string = try? container.decode(String.self) {
+                text = string
+            } else {
+                text = String(try container.decode(Int64.self))
+            }
+        }
+    }
+
+    var id: ID
+    var contents: String
 }
 
 /// Splitting JSON-lines input into numbered, non-blank lines.

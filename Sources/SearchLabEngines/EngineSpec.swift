@@ -7,6 +7,15 @@ import SearchLabRetrieval
 /// The engines SearchLab can build.
 public enum EngineKind: String, CaseIterable, Sendable {
     case bm25, random, empty, oracle, http, recorded
+
+    /// Whether the engine reads `--index`. (An exhaustive switch, so a new engine kind
+    /// has to say.)
+    public var usesIndex: Bool {
+        switch self {
+        case .bm25: return true
+        case .random, .empty, .oracle, .http, .recorded: return false
+        }
+    }
 }
 
 /// Everything needed to build an engine; fields an engine does not use are ignored.
@@ -50,6 +59,7 @@ public enum EngineFactory {
     ///   and are recorded into the replay log.
     /// - Throws: ``SearchLabError``/``LocatedError`` for missing options or bad inputs.
     public static func make(_ spec: EngineSpec) throws -> any SearchEngine {
+        try rejectUnusedOptions(spec)
         if spec.recordLog != nil && spec.replayLog != nil {
             throw SearchLabError("--record and --replay cannot be combined (--replay with --on-miss records misses into the replay log)")
         }
@@ -97,6 +107,17 @@ public enum EngineFactory {
         case .recorded:
             throw SearchLabError("--on-miss needs a live engine, not recorded")
         }
+    }
+
+    /// An option no engine in the setup reads is a mistake the user should hear about.
+    static func rejectUnusedOptions(_ spec: EngineSpec) throws {
+        let kinds = [spec.kind] + (spec.onMiss.map { [$0] } ?? [])
+        if spec.indexPath != nil && !kinds.contains(where: \.usesIndex) {
+            throw SearchLabError("--index is only used by engines that search an index (bm25)")
+        }
+        if spec.url != nil && !kinds.contains(.http) { throw SearchLabError("--url is only used by --engine http") }
+        if spec.datasetPath != nil && !kinds.contains(.oracle) { throw SearchLabError("--dataset is only used by --engine oracle") }
+        if spec.fingerprint != nil && spec.kind != .recorded { throw SearchLabError("--fingerprint is only used by --engine recorded") }
     }
 
     static func required(_ value: String?, _ option: String, for kind: EngineKind) throws -> String {

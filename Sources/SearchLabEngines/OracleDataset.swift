@@ -3,7 +3,7 @@ import Foundation
 import SearchLabCore
 
 /// One question and the passages that support it, in hop order.
-public struct OracleQuestion: Hashable, Sendable {
+public struct OracleQuestion: Codable, Hashable, Sendable {
     public var id: String
     public var question: String
     /// Supporting passages resolved against the corpus, in the order the dataset lists them.
@@ -29,7 +29,7 @@ public struct OracleQuestion: Hashable, Sendable {
 public struct OracleDataset: Sendable {
     /// Questions in file order.
     public let questions: [OracleQuestion]
-    /// SHA-256 of the dataset file's bytes.
+    /// SHA-256 of the dataset file's bytes (or as given for in-memory questions).
     public let digest: String
     let byID: [String: Int]
     let byText: [String: Int]
@@ -44,27 +44,43 @@ public struct OracleDataset: Sendable {
         try self.init(data: data, name: path, corpus: corpus)
     }
 
-    public init(data: Data, name: String, corpus: CorpusFile) throws {
-        var questions: [OracleQuestion] = []
+    /// A dataset built in memory (e.g. by the world generator), without files.
+    /// - Parameter digest: identifies the data in fingerprints; by default the SHA-256 of
+    ///   the questions' canonical JSON.
+    /// - Throws: ``SearchLabError`` for a duplicate question id.
+    public init(questions: [OracleQuestion], digest: String? = nil) throws {
         var byID: [String: Int] = [:]
         var byText: [String: Int] = [:]
+        for (index, question) in questions.enumerated() {
+            guard byID[question.id] == nil else { throw SearchLabError("duplicate question id \"\(question.id)\"") }
+            byID[question.id] = index
+            // The first question with a given text wins an unbound text match.
+            let key = OracleDataset.matchKey(question.question)
+            if byText[key] == nil { byText[key] = index }
+        }
+        self.questions = questions
+        self.byID = byID
+        self.byText = byText
+        self.digest = try digest ?? CanonicalJSON.digest(questions)
+    }
+
+    /// Parses dataset bytes; `name` is used in error messages.
+    public init(data: Data, name: String, corpus: CorpusFile) throws {
+        var questions: [OracleQuestion] = []
+        var lines: [String: Int] = [:]
         for (number, line) in JSONLines.split(data) {
             do {
                 let question = try OracleDataset.parse(line, corpus: corpus)
-                guard byID[question.id] == nil else { throw SearchLabError("duplicate question id \"\(question.id)\"") }
-                byID[question.id] = questions.count
-                // The first question with a given text wins an unbound text match.
-                let key = OracleDataset.matchKey(question.question)
-                if byText[key] == nil { byText[key] = questions.count }
+                if let first = lines[question.id] {
+                    throw SearchLabError("duplicate question id \"\(question.id)\" (first seen on line \(first))")
+                }
+                lines[question.id] = number
                 questions.append(question)
             } catch let error as SearchLabError {
                 throw LocatedError(file: name, line: number, message: error.message)
             }
         }
-        self.questions = questions
-        self.byID = byID
-        self.byText = byText
-        self.digest = CanonicalJSON.sha256Hex(data)
+        try self.init(questions: questions, digest: CanonicalJSON.sha256Hex(data))
     }
 
     /// The question with `id`.

@@ -26,15 +26,24 @@ public struct OracleEngine: SearchEngine {
     let filler: RandomEngine?
     let corpusDigest: String
 
-    public init(dataset: OracleDataset, corpus: CorpusFile, fill: OracleFill) {
+    /// An oracle over in-memory data.
+    /// - Parameters:
+    ///   - documents: the corpus random fillers are drawn from;
+    ///   - corpusDigest: identifies that corpus in the fingerprint.
+    public init(dataset: OracleDataset, documents: [CorpusDocument], corpusDigest: String, fill: OracleFill) {
         self.dataset = dataset
         self.fill = fill
-        self.corpusDigest = corpus.digest
+        self.corpusDigest = corpusDigest
         if case .random(let seed) = fill {
-            filler = RandomEngine(corpus: corpus, seed: seed)
+            filler = RandomEngine(documents: documents, seed: seed, corpusDigest: corpusDigest)
         } else {
             filler = nil
         }
+    }
+
+    /// An oracle over a corpus file.
+    public init(dataset: OracleDataset, corpus: CorpusFile, fill: OracleFill) {
+        self.init(dataset: dataset, documents: corpus.documents, corpusDigest: corpus.digest, fill: fill)
     }
 
     public var fingerprint: String { fingerprint(boundTo: nil) }

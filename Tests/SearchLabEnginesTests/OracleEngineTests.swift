@@ -49,6 +49,19 @@ import Testing
         }
     }
 
+    @Test func inMemoryQuestionsNeedNoFiles() async throws {
+        let passage = CorpusDocument(id: "p1", contents: "\"Varo\"\nVaro was founded by Ilsa Brenn.")
+        let other = CorpusDocument(id: "p2", contents: "\"Brenn\"\nIlsa Brenn is a painter.")
+        let dataset = try OracleDataset(questions: [OracleQuestion(id: "q", question: "Who founded Varo?", supporting: [passage])])
+        let engine = OracleEngine(dataset: dataset, documents: [passage, other], corpusDigest: "d", fill: .random(seed: 1))
+        let hits = try await engine.bind(questionID: "q").search(["varo founder"], topK: 2)
+        #expect(hits == [[SearchHit(document: passage, score: 1), SearchHit(document: other, score: hits[0][1].score)]])
+        #expect(dataset.digest.count == 64)
+        #expect(throws: SearchLabError("duplicate question id \"q\"")) {
+            try OracleDataset(questions: [dataset.questions[0], dataset.questions[0]])
+        }
+    }
+
     @Test func unknownSupportingPassageIsAnErrorAtItsLine() throws {
         let text = """
             {"id": "a", "question": "q?", "metadata": {"supporting_passages": ["1"]}}

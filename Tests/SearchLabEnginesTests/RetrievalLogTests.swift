@@ -169,6 +169,9 @@ let trickyQueries = [
         both.recordLog = "a"
         both.replayLog = "b"
         #expect(throws: SearchLabError.self) { try EngineFactory.make(both) }
+        var stray = EngineSpec(kind: .empty)
+        stray.url = "http://127.0.0.1:8000/retrieve"
+        #expect(throws: SearchLabError("--url is only used by --engine http")) { try EngineFactory.make(stray) }
         var ftp = EngineSpec(kind: .http)
         ftp.url = "ftp://example.org/retrieve"
         #expect(throws: SearchLabError.self) { try EngineFactory.make(ftp) }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import SearchLabCore
 import SearchLabEngines
 import SearchLabServer
@@ -57,6 +60,23 @@ let badRequests: [BadRequest] = [
                 let reply = try await Client.post(base, json: bad.body)
                 #expect(reply.status == bad.status)
             }
+            let good = try await Client.post(base, json: #"{"queries": ["a"]}"#)
+            #expect(good.status == 200)
+        }
+    }
+
+    @Test func oversizedChunkedBodyWithoutContentLengthIsRefusedToo() async throws {
+        try await withServer(engine: EmptyEngine(), configure: limits) { base in
+            var request = URLRequest(url: base.appendingPathComponent("retrieve"))
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            // A body stream has no declared length, so it goes out chunked: the server has
+            // to count bytes as they arrive.
+            let body = #"{"queries": [""# + String(repeating: "y", count: 20_000) + #""]}"#
+            request.httpBodyStream = InputStream(data: Data(body.utf8))
+            let reply = try await Client.send(request)
+            #expect(reply.status == 413)
+            #expect(reply.errorMessage?.contains("limit of 4096 bytes") == true)
             let good = try await Client.post(base, json: #"{"queries": ["a"]}"#)
             #expect(good.status == 200)
         }

@@ -67,13 +67,24 @@ final class ServeProcess {
         #expect(lenient.stop() == 0)
     }
 
+    @Test func aPortInUseIsAClearErrorAndTheFirstServerKeepsServing() async throws {
+        let first = try ServeProcess(["--engine", "empty"])
+        defer { _ = first.stop() }
+        let port = try #require(first.base.port)
+        let second = try runSearchlab(["serve", "--engine", "empty", "--port", String(port)])
+        #expect(second.status == 1)
+        #expect(second.stderr.hasPrefix("error: cannot serve on 127.0.0.1:\(port): "))
+        let health = try await Client.get(first.base, "health")
+        #expect(health.status == 200)
+    }
+
     @Test func badOptionsFailWithOneLine() throws {
         let noCorpus = try runSearchlab(["serve", "--engine", "random"])
         #expect(noCorpus.status == 1)
         #expect(noCorpus.stderr == "error: --engine random needs --corpus FILE\n")
         let unknown = try runSearchlab(["serve", "--engine", "bogus"])
         #expect(unknown.status == 1)
-        #expect(unknown.stderr.hasPrefix("error: --engine must be one of random, empty, oracle, http, recorded"))
+        #expect(unknown.stderr.hasPrefix("error: --engine must be one of bm25, random, empty, oracle, http, recorded"))
         let missingLog = try runSearchlab(["serve", "--replay", "/nonexistent/log.sqlite"])
         #expect(missingLog.stderr == "error: /nonexistent/log.sqlite: the retrieval log does not exist\n")
         let badCorpus = try runSearchlab(["serve", "--engine", "random", "--corpus", Fixtures.url("search-r1/flashrag-nq-test-sample.jsonl").path])

@@ -6,7 +6,7 @@ local batch = tonumber(os.getenv("BATCH") or "1")
 local cycle = tonumber(os.getenv("CYCLE") or "500")
 local topk = tonumber(os.getenv("TOPK") or "3")
 local counter = 0
-local bad = 0
+bad = 0  -- global: done() reads it from each thread with thread:get
 local threads = {}
 
 function setup(thread)

@@ -21,6 +21,15 @@ def main() -> None:
         print(f"| {batch} | {engine} | {median['requests_per_second']:.0f} | "
               f"{median['requests_per_second'] * batch:.0f} | {median['p50_ms']:.2f} | "
               f"{median['p99_ms']:.2f} | {errors} | {len(runs)} |")
+    print()
+    for batch in sorted({b for b, _ in cells}):
+        ours = {r["repeat"]: r["wrk"]["requests_per_second"] for r in cells.get((batch, "random"), [])}
+        peer = {r["repeat"]: r["wrk"]["requests_per_second"] for r in cells.get((batch, "fastapi-peer"), [])}
+        ratios = sorted(ours[k] / peer[k] for k in ours if k in peer)
+        if ratios:
+            print(f"batch {batch}: searchlab serve (random) / FastAPI peer requests/s, median of "
+                  f"{len(ratios)} side-by-side rounds: {ratios[len(ratios) // 2]:.1f}x "
+                  f"(rounds: {', '.join(f'{r:.1f}x' for r in ratios)})")
     if failed:
         sys.exit("bench-serve: some requests failed (see errors column)")
 
