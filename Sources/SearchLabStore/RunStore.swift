@@ -107,6 +107,15 @@ public final class RunStore: Sendable {
         }
     }
 
+    /// Deletes every step of a run from `step` on, with its metrics, trajectories and
+    /// checkpoint records: what a resumed run discards before redoing those steps.
+    public func discardSteps(runID: Int64, from step: Int) throws {
+        try write { writer in
+            try writer.db.execute(sql: "DELETE FROM retrieval_log WHERE run_id = ? AND step >= ?", arguments: [runID, step])
+            try writer.db.execute(sql: "DELETE FROM step WHERE run_id = ? AND step >= ?", arguments: [runID, step])
+        }
+    }
+
     /// Records a checkpoint saved at `step`.
     public func recordCheckpoint(runID: Int64, step: Int, path: String, digest: String) throws {
         try write { writer in

@@ -27,6 +27,7 @@ struct SearchLabCommand: AsyncParsableCommand {
             GraphCommand.self,
             PretrainCommand.self,
             EvalCommand.self,
+            TrainCommand.self,
         ])
 }
 

@@ -42,10 +42,15 @@ public struct WorldEnvironment: Sendable {
             throw SearchLabError("retriever.engine \(kind) is not available for simulated training: expected bm25, random, empty or oracle")
         }
         var spec = EngineSpec(kind: parsed)
-        spec.corpusPath = corpusPath
-        spec.datasetPath = directory.appendingPathComponent("train.jsonl").path
         spec.seed = seed
-        if parsed == .bm25 { spec.indexPath = try bm25Index() }
+        switch parsed {
+        case .bm25: spec.indexPath = try bm25Index()
+        case .random: spec.corpusPath = corpusPath
+        case .oracle:
+            spec.corpusPath = corpusPath
+            spec.datasetPath = directory.appendingPathComponent("train.jsonl").path
+        default: break
+        }
         return try EngineFactory.make(spec)
     }
 }

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import SearchLabCore
+import SearchLabStore
+import SearchLabTrainer
+
+/// `searchlab train`: PPO or GRPO in the simulated world.
+struct TrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a policy with PPO or GRPO in a simulated world (Search-R1's loop).",
+        discussion: """
+            Reads a YAML config with verl's dotted keys (see `searchlab config docs`), applies \
+            --set overrides, and runs trainer.total_training_steps steps: rollouts through \
+            Search-R1's loop against retriever.engine, advantages (algorithm.adv_estimator), \
+            clipped policy (and critic) updates, validation every trainer.test_freq steps. Every \
+            step's metrics, trajectories and retrieval calls go to the run database in one \
+            transaction; checkpoints go to DB.checkpoints/NAME/step-N every trainer.save_freq \
+            steps. --resume continues from the newest checkpoint and redoes any step stored \
+            after it, bit for bit as if the run had never stopped (timing/* metrics aside).
+
+            Needs world.dir (a `searchlab world` directory) and policy.checkpoint (a \
+            `searchlab pretrain` checkpoint).
+            """)
+
+    @Option(help: ArgumentHelp("Training config (YAML).", valueName: "FILE.yaml"))
+    var config: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config key: key=value (repeatable).", valueName: "KEY=VALUE"))
+    var overrides: [String] = []
+
+    @Option(help: ArgumentHelp("Run database (created if missing).", valueName: "RUN.sqlite"))
+    var db: String
+
+    @Option(help: "Run name (unique in the database).")
+    var name: String
+
+    @Flag(help: "Continue the named run from its newest checkpoint.")
+    var resume = false
+
+    @Option(help: "Stop after this many steps in this invocation (the run continues with --resume).")
+    var maxSteps: Int?
+
+    func run() async throws {
+        try await reportingErrorsAsync {
+            let resolved = try ConfigLoader.resolve(file: config, overrides: overrides)
+            let trainingConfig = try TrainingConfig(resolved)
+            guard let worldDir = trainingConfig.worldDirectory else {
+                throw SearchLabError("world.dir is not set: point it at a `searchlab world` directory (--set world.dir=DIR)")
+            }
+            let environment = try WorldEnvironment(directory: URL(fileURLWithPath: worldDir))
+            let store = try RunStore(path: db)
+            let checkpoints = URL(fileURLWithPath: db + ".checkpoints").appendingPathComponent(name)
+            let run = try TrainingRun(config: trainingConfig, configJSON: try resolved.canonicalJSON(), environment: environment,
+                                      store: store, name: name, checkpoints: checkpoints, resume: resume)
+            let total = trainingConfig.totalTrainingSteps
+            var budget = maxSteps ?? Int.max
+            while run.step < total && budget > 0 {
+                let report = try await run.runStep()
+                Output.progress(TrainProgress.line(report, total: total))
+                budget -= 1
+            }
+            Output.writeLines(["run \(name): \(run.step)/\(total) steps in \(db); checkpoints in \(checkpoints.path)"])
+        }
+    }
+}
+
+/// The one-line progress display of a training step.
+enum TrainProgress {
+    static func line(_ report: TrainingRun.StepReport, total: Int) -> String {
+        let m = report.metrics
+        func f(_ key: String, _ digits: Int = 3) -> String { m[key].map { String(format: "%.\(digits)f", $0) } ?? "-" }
+        let sources = m.keys.filter { $0.hasPrefix("em/sim-") }.sorted()
+            .map { "\($0.dropFirst(7)) \(f($0, 2))" }.joined(separator: " ")
+        var line = "step \(report.step + 1)/\(total)  reward \(f("reward/mean"))  em \(f("em/mean")) (\(sources))"
+        line += "  searches \(f("env/number_of_valid_search", 2))  entropy \(f("actor/entropy_loss"))  clip \(f("actor/pg_clipfrac"))"
+        line += "  \(f("timing/step_s", 1))s"
+        if m["val/em"] != nil { line += "  | val em \(f("val/em"))" }
+        return line
+    }
+}
