@@ -26,3 +26,9 @@ demo: build
 
 clean:
 	rm -rf .build demo-out
+
+# --- run store and analysis (issue 6) ---
+.PHONY: bench-analysis
+## bench-analysis: store 1,000,000 synthetic trajectories; time count/diff/graph, count vs pandas.
+bench-analysis:
+	bench/analysis/run.sh
