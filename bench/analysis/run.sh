@@ -17,6 +17,6 @@ rm -f "$DB" "$DB-wal" "$DB-shm"
 # Two runs over the same 10,000 questions, for the run-vs-run diff.
 "$BIN" import --synthetic 10000 --questions 10000 --samples 1 --seed 2 --db "$DB" --run diff-a
 "$BIN" import --synthetic 10000 --questions 10000 --samples 1 --seed 3 --db "$DB" --run diff-b
-# One question with 250 rollouts: a group graph of about a thousand nodes.
-"$BIN" import --synthetic 250 --questions 1 --samples 250 --seed 4 --db "$DB" --run group
+# One question with 400 rollouts: a group graph of about a thousand nodes.
+"$BIN" import --synthetic 400 --questions 1 --samples 400 --seed 4 --db "$DB" --run group
 .venv/bin/python bench/analysis/bench.py --bin "$BIN" --db "$DB" --import-log "$OUT/import.txt" --out "$OUT/results.json"

@@ -26,26 +26,6 @@ public enum CountGrouping: String, Sendable, CaseIterable {
 
 /// Search-call statistics of stored trajectories.
 public enum SearchCounts {
-    /// Trajectory-level columns, and the Search-R1 metric names (`compute_data_metrics`)
-    /// whose values they reproduce, so a real run's logs can be checked.
-    static let trajectoryColumns: [(name: String, sql: String, integer: Bool)] = [
-        ("trajectories", "COUNT(*)", true),
-        ("em", "AVG(t.exact_match)", false),
-        ("reward_mean", "AVG(t.reward)", false),
-        ("search_actions_mean", "AVG(t.search_actions)", false),
-        ("invalid_actions_mean", "AVG(t.invalid_actions)", false),
-        ("repeated_queries", "SUM(t.repeated_queries)", true),
-        ("searches_after_hit", "SUM(t.searches_after_hit)", true),
-        ("retrieved_not_answered", "SUM(t.answer_retrieved = 1 AND t.exact_match = 0)", true),
-        ("env/number_of_actions/mean", "AVG(t.turn_count)", false),
-        ("env/number_of_actions/max", "MAX(t.turn_count)", true),
-        ("env/number_of_actions/min", "MIN(t.turn_count)", true),
-        ("env/finish_ratio", "AVG(t.status = 'finished')", false),
-        ("env/number_of_valid_action", "AVG(t.valid_action_count)", false),
-        ("env/ratio_of_valid_action", "AVG(CAST(t.valid_action_count AS REAL) / MAX(t.turn_count, 1))", false),
-        ("env/number_of_valid_search", "AVG(t.search_count)", false),
-    ]
-
     static let turnColumns: [(name: String, sql: String, integer: Bool)] = [
         ("trajectories", "COUNT(*)", true),
         ("search", "SUM(u.action_kind = 'search')", true),
@@ -60,18 +40,16 @@ public enum SearchCounts {
     public static func table(store: RunStore, runs names: [String], by grouping: CountGrouping) throws -> ResultTable {
         let runs = try names.isEmpty ? store.runs() : names.map { try store.run(named: $0) }
         if runs.isEmpty { try store.read { try store.requireRuns($0) } }
+        if grouping != .turn { return try trajectoryTable(store: store, runs: runs, by: grouping) }
         let ids = runs.map { $0.id! }
         let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-        let columns = grouping == .turn ? turnColumns : trajectoryColumns
-        let from = grouping == .turn
-            ? "turn u JOIN trajectory t ON t.id = u.trajectory_id"
-            : "trajectory t"
+        let columns = turnColumns
+        let from = "turn u JOIN trajectory t ON t.id = u.trajectory_id"
         let sql = """
             SELECT t.run_id, \(grouping.keyExpression) AS key, \(columns.map(\.sql).joined(separator: ", "))
             FROM \(from) WHERE t.run_id IN (\(placeholders))
             GROUP BY t.run_id, key ORDER BY t.run_id, key
             """
-        let histograms = grouping == .turn ? [:] : try searchHistograms(store: store, ids: ids, grouping: grouping)
         let names = Dictionary(uniqueKeysWithValues: runs.map { ($0.id!, $0.name) })
         let order = Dictionary(uniqueKeysWithValues: runs.enumerated().map { ($1.id!, $0) })
         let fetched: [(order: Int, cells: [TableValue])] = try store.read { db in
@@ -82,9 +60,6 @@ public enum SearchCounts {
                 for (index, column) in columns.enumerated() {
                     let cell = (row[index + 2] as DatabaseValue)
                     cells.append(column.integer ? value(cell) : real(cell))
-                    if column.name == "search_actions_mean" {
-                        cells.append(.histogram(histograms[HistogramKey(run: runID, key: key.plain)] ?? []))
-                    }
                 }
                 return (order[runID]!, cells)
             }
@@ -93,31 +68,8 @@ public enum SearchCounts {
         let rows = fetched.enumerated().sorted { ($0.element.order, $0.offset) < ($1.element.order, $1.offset) }
             .map(\.element.cells)
         var header = grouping == .run ? ["run"] : ["run", grouping.rawValue]
-        for column in columns {
-            header.append(column.name)
-            if column.name == "search_actions_mean" { header.append("searches_distribution") }
-        }
+        header += columns.map(\.name)
         return ResultTable(columns: header, rows: rows)
-    }
-
-    struct HistogramKey: Hashable { var run: Int64; var key: String }
-
-    /// Trajectories per number of answered searches, per run and group.
-    static func searchHistograms(store: RunStore, ids: [Int64], grouping: CountGrouping) throws -> [HistogramKey: [(value: Int64, count: Int64)]] {
-        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-        let sql = """
-            SELECT t.run_id, \(grouping.keyExpression) AS key, t.search_count, COUNT(*) FROM trajectory t
-            WHERE t.run_id IN (\(placeholders)) GROUP BY t.run_id, key, t.search_count
-            ORDER BY t.run_id, key, t.search_count
-            """
-        var out: [HistogramKey: [(value: Int64, count: Int64)]] = [:]
-        try store.read { db in
-            for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(ids)) {
-                let key = HistogramKey(run: row[0], key: value((row[1] as DatabaseValue)).plain)
-                out[key, default: []].append((row[2], row[3]))
-            }
-        }
-        return out
     }
 
     static func value(_ value: DatabaseValue) -> TableValue {
