@@ -10,7 +10,7 @@ public enum CountGrouping: String, Sendable, CaseIterable {
     case dataSource = "data-source"
     case hops, outcome, turn
 
-    /// The SQL expression of the group key over `trajectory t`.
+    /// The SQL expression of the group key over `trajectory t` (and `turn u` for `.turn`).
     var keyExpression: String {
         switch self {
         case .run: return "'all'"
@@ -40,36 +40,31 @@ public enum SearchCounts {
     public static func table(store: RunStore, runs names: [String], by grouping: CountGrouping) throws -> ResultTable {
         let runs = try names.isEmpty ? store.runs() : names.map { try store.run(named: $0) }
         if runs.isEmpty { try store.read { try store.requireRuns($0) } }
-        if grouping != .turn { return try trajectoryTable(store: store, runs: runs, by: grouping) }
-        let ids = runs.map { $0.id! }
-        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-        let columns = turnColumns
-        let from = "turn u JOIN trajectory t ON t.id = u.trajectory_id"
-        let sql = """
-            SELECT t.run_id, \(grouping.keyExpression) AS key, \(columns.map(\.sql).joined(separator: ", "))
-            FROM \(from) WHERE t.run_id IN (\(placeholders))
-            GROUP BY t.run_id, key ORDER BY t.run_id, key
-            """
-        let names = Dictionary(uniqueKeysWithValues: runs.map { ($0.id!, $0.name) })
-        let order = Dictionary(uniqueKeysWithValues: runs.enumerated().map { ($1.id!, $0) })
-        let fetched: [(order: Int, cells: [TableValue])] = try store.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(ids)).map { row in
-                let runID: Int64 = row[0]
-                let key = value((row[1] as DatabaseValue))
-                var cells: [TableValue] = grouping == .run ? [.text(names[runID]!)] : [.text(names[runID]!), key]
-                for (index, column) in columns.enumerated() {
-                    let cell = (row[index + 2] as DatabaseValue)
-                    cells.append(column.integer ? value(cell) : real(cell))
+        return grouping == .turn ? try turnTable(store: store, runs: runs) : try trajectoryTable(store: store, runs: runs, by: grouping)
+    }
+
+    /// Actions per turn index: how many trajectories reach each turn and what they do there.
+    static func turnTable(store: RunStore, runs: [RunRecord]) throws -> ResultTable {
+        var rows: [[TableValue]] = []
+        // One query per run keeps the rows in the order the runs were asked for.
+        for run in runs {
+            let sql = """
+                SELECT u.turn_index, \(turnColumns.map(\.sql).joined(separator: ", "))
+                FROM turn u JOIN trajectory t ON t.id = u.trajectory_id WHERE t.run_id = ?
+                GROUP BY u.turn_index ORDER BY u.turn_index
+                """
+            rows += try store.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: [run.id]).map { row in
+                    var cells: [TableValue] = [.text(run.name), value(row[0] as DatabaseValue)]
+                    for (index, column) in turnColumns.enumerated() {
+                        let cell = row[index + 1] as DatabaseValue
+                        cells.append(column.integer ? value(cell) : real(cell))
+                    }
+                    return cells
                 }
-                return (order[runID]!, cells)
             }
         }
-        // Runs in the order asked for (SQL already orders the groups within a run).
-        let rows = fetched.enumerated().sorted { ($0.element.order, $0.offset) < ($1.element.order, $1.offset) }
-            .map(\.element.cells)
-        var header = grouping == .run ? ["run"] : ["run", grouping.rawValue]
-        header += columns.map(\.name)
-        return ResultTable(columns: header, rows: rows)
+        return ResultTable(columns: ["run", "turn"] + turnColumns.map(\.name), rows: rows)
     }
 
     static func value(_ value: DatabaseValue) -> TableValue {
