@@ -21,6 +21,11 @@ import Testing
         #expect(stored.trajectory == generator.trajectory(1 * 15 + 2 * 3 + 1).trajectory)
         let table = try SearchCounts.table(store: db.store, runs: ["syn"], by: .step)
         #expect(table.rows.map { $0[2] } == [.integer(15), .integer(15)])
+        // Questions 0…4 have 1, 2, 3, 1, 2 hops (data sources sim-1hop …), 3 samples, 2 steps.
+        let hops = try SearchCounts.table(store: db.store, runs: ["syn"], by: .hops)
+        #expect(hops.rows.map { [$0[1], $0[2]] } == [[.integer(1), .integer(12)], [.integer(2), .integer(12)], [.integer(3), .integer(6)]])
+        let sources = try SearchCounts.table(store: db.store, runs: [], by: .dataSource)
+        #expect(sources.rows.map { $0[1].plain } == ["sim-1hop", "sim-2hop", "sim-3hop"])
     }
 
     @Test func parallelPreparationKeepsInputOrder() throws {
