@@ -48,3 +48,10 @@ bench-world: bootstrap
 ## bench-serve: requests/s and p99 latency of `searchlab serve` with 8 loopback clients (wrk).
 bench-serve: bootstrap
 	bench/serve/run.sh
+
+
+# --- run store and analysis (issue 6) ---
+.PHONY: bench-analysis
+## bench-analysis: store 1,000,000 synthetic trajectories; time count/diff/graph, count vs pandas.
+bench-analysis:
+	bench/analysis/run.sh

@@ -100,10 +100,11 @@ public final class RunStore: Sendable {
     /// - Returns: the store ids of the trajectories, in order.
     @discardableResult
     public func writeStep(runID: Int64, step: Int, metrics: [String: Double], trajectories: [Trajectory]) throws -> [Int64] {
-        try write { writer in
+        let prepared = try PreparedTrajectory.prepareAll(trajectories)
+        return try write { writer in
             try writer.ensureStep(runID: runID, step: step)
             try writer.addMetrics(runID: runID, step: step, metrics)
-            return try trajectories.map { try writer.insert($0, runID: runID, step: step) }
+            return try prepared.map { try writer.insert($0, runID: runID, step: step) }
         }
     }
 

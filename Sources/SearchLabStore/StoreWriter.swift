@@ -94,18 +94,23 @@ public struct StoreWriter {
     /// - Throws: ``SearchLabError`` when the same run/step/question/sample is already stored.
     @discardableResult
     public func insert(_ trajectory: Trajectory, runID: Int64, step: Int) throws -> Int64 {
+        try insert(PreparedTrajectory(trajectory), runID: runID, step: step)
+    }
+
+    /// Stores a trajectory prepared beforehand (see ``PreparedTrajectory/prepareAll(_:)``).
+    @discardableResult
+    public func insert(_ prepared: PreparedTrajectory, runID: Int64, step: Int) throws -> Int64 {
         try ensureStep(runID: runID, step: step)
-        let json = try CanonicalJSON.encode(trajectory)
-        let stats = TrajectoryStats(trajectory)
-        let id = try insertRow(trajectory, stats: stats, runID: runID, step: step,
-                               digest: CanonicalJSON.sha256Hex(json))
+        let trajectory = prepared.trajectory
+        let id = try insertRow(prepared, runID: runID, step: step)
         try db.cachedStatement(sql: "INSERT INTO trajectory_text (trajectory_id, prompt, trailing, canonical_json) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [id, trajectory.prompt, trajectory.trailing, String(decoding: json, as: UTF8.self)])
+            .execute(arguments: [id, trajectory.prompt, trajectory.trailing, prepared.canonicalJSON])
         for turn in trajectory.turns { try insert(turn, trajectoryID: id) }
         return id
     }
 
-    func insertRow(_ t: Trajectory, stats: TrajectoryStats, runID: Int64, step: Int, digest: String) throws -> Int64 {
+    func insertRow(_ prepared: PreparedTrajectory, runID: Int64, step: Int) throws -> Int64 {
+        let t = prepared.trajectory, stats = prepared.stats
         let statement = try db.cachedStatement(sql: """
             INSERT INTO trajectory (run_id, step, sample_index, hops, exact_match, format_valid, retrieval_hit,
               reward, search_count, valid_action_count, turn_count, search_actions, invalid_actions,
@@ -119,8 +124,7 @@ public struct StoreWriter {
             o.reward, o.searchCount, o.validActionCount, stats.turnCount, stats.searchActions,
             stats.invalidActions, stats.repeatedQueries, stats.firstHitTurn != nil, stats.searchesAfterHit,
             o.status.rawValue, q.dataSource, q.id, q.groupID, o.extractedAnswer,
-            try CanonicalJSON.string(q.goldenAnswers), q.text, digest,
-            try t.provenance.map { try CanonicalJSON.string($0) },
+            prepared.goldenAnswersJSON, q.text, prepared.digest, prepared.provenanceJSON,
         ]
         do {
             try statement.execute(arguments: StatementArguments(arguments))

@@ -42,7 +42,7 @@ struct TestDatabase {
     }
 }
 
-/// Removes ANSI escapes and the temporary directory from output, for snapshots.
+/// Replaces the temporary database path in output with `DB`, for exact comparisons.
 func scrub(_ text: String, _ db: TestDatabase) -> String {
     text.replacingOccurrences(of: db.path, with: "DB")
 }

@@ -10,7 +10,7 @@ public enum CountGrouping: String, Sendable, CaseIterable {
     case dataSource = "data-source"
     case hops, outcome, turn
 
-    /// The SQL expression of the group key over `trajectory t`.
+    /// The SQL expression of the group key over `trajectory t` (and `turn u` for `.turn`).
     var keyExpression: String {
         switch self {
         case .run: return "'all'"
@@ -26,26 +26,6 @@ public enum CountGrouping: String, Sendable, CaseIterable {
 
 /// Search-call statistics of stored trajectories.
 public enum SearchCounts {
-    /// Trajectory-level columns, and the Search-R1 metric names (`compute_data_metrics`)
-    /// whose values they reproduce, so a real run's logs can be checked.
-    static let trajectoryColumns: [(name: String, sql: String, integer: Bool)] = [
-        ("trajectories", "COUNT(*)", true),
-        ("em", "AVG(t.exact_match)", false),
-        ("reward_mean", "AVG(t.reward)", false),
-        ("search_actions_mean", "AVG(t.search_actions)", false),
-        ("invalid_actions_mean", "AVG(t.invalid_actions)", false),
-        ("repeated_queries", "SUM(t.repeated_queries)", true),
-        ("searches_after_hit", "SUM(t.searches_after_hit)", true),
-        ("retrieved_not_answered", "SUM(t.answer_retrieved = 1 AND t.exact_match = 0)", true),
-        ("env/number_of_actions/mean", "AVG(t.turn_count)", false),
-        ("env/number_of_actions/max", "MAX(t.turn_count)", true),
-        ("env/number_of_actions/min", "MIN(t.turn_count)", true),
-        ("env/finish_ratio", "AVG(t.status = 'finished')", false),
-        ("env/number_of_valid_action", "AVG(t.valid_action_count)", false),
-        ("env/ratio_of_valid_action", "AVG(CAST(t.valid_action_count AS REAL) / MAX(t.turn_count, 1))", false),
-        ("env/number_of_valid_search", "AVG(t.search_count)", false),
-    ]
-
     static let turnColumns: [(name: String, sql: String, integer: Bool)] = [
         ("trajectories", "COUNT(*)", true),
         ("search", "SUM(u.action_kind = 'search')", true),
@@ -60,64 +40,31 @@ public enum SearchCounts {
     public static func table(store: RunStore, runs names: [String], by grouping: CountGrouping) throws -> ResultTable {
         let runs = try names.isEmpty ? store.runs() : names.map { try store.run(named: $0) }
         if runs.isEmpty { try store.read { try store.requireRuns($0) } }
-        let ids = runs.map { $0.id! }
-        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-        let columns = grouping == .turn ? turnColumns : trajectoryColumns
-        let from = grouping == .turn
-            ? "turn u JOIN trajectory t ON t.id = u.trajectory_id"
-            : "trajectory t"
-        let sql = """
-            SELECT t.run_id, \(grouping.keyExpression) AS key, \(columns.map(\.sql).joined(separator: ", "))
-            FROM \(from) WHERE t.run_id IN (\(placeholders))
-            GROUP BY t.run_id, key ORDER BY t.run_id, key
-            """
-        let histograms = grouping == .turn ? [:] : try searchHistograms(store: store, ids: ids, grouping: grouping)
-        let names = Dictionary(uniqueKeysWithValues: runs.map { ($0.id!, $0.name) })
-        let order = Dictionary(uniqueKeysWithValues: runs.enumerated().map { ($1.id!, $0) })
-        let fetched: [(order: Int, cells: [TableValue])] = try store.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(ids)).map { row in
-                let runID: Int64 = row[0]
-                let key = value((row[1] as DatabaseValue))
-                var cells: [TableValue] = grouping == .run ? [.text(names[runID]!)] : [.text(names[runID]!), key]
-                for (index, column) in columns.enumerated() {
-                    let cell = (row[index + 2] as DatabaseValue)
-                    cells.append(column.integer ? value(cell) : real(cell))
-                    if column.name == "search_actions_mean" {
-                        cells.append(.histogram(histograms[HistogramKey(run: runID, key: key.plain)] ?? []))
-                    }
-                }
-                return (order[runID]!, cells)
-            }
-        }
-        // Runs in the order asked for (SQL already orders the groups within a run).
-        let rows = fetched.enumerated().sorted { ($0.element.order, $0.offset) < ($1.element.order, $1.offset) }
-            .map(\.element.cells)
-        var header = grouping == .run ? ["run"] : ["run", grouping.rawValue]
-        for column in columns {
-            header.append(column.name)
-            if column.name == "search_actions_mean" { header.append("searches_distribution") }
-        }
-        return ResultTable(columns: header, rows: rows)
+        return grouping == .turn ? try turnTable(store: store, runs: runs) : try trajectoryTable(store: store, runs: runs, by: grouping)
     }
 
-    struct HistogramKey: Hashable { var run: Int64; var key: String }
-
-    /// Trajectories per number of answered searches, per run and group.
-    static func searchHistograms(store: RunStore, ids: [Int64], grouping: CountGrouping) throws -> [HistogramKey: [(value: Int64, count: Int64)]] {
-        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-        let sql = """
-            SELECT t.run_id, \(grouping.keyExpression) AS key, t.search_count, COUNT(*) FROM trajectory t
-            WHERE t.run_id IN (\(placeholders)) GROUP BY t.run_id, key, t.search_count
-            ORDER BY t.run_id, key, t.search_count
-            """
-        var out: [HistogramKey: [(value: Int64, count: Int64)]] = [:]
-        try store.read { db in
-            for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(ids)) {
-                let key = HistogramKey(run: row[0], key: value((row[1] as DatabaseValue)).plain)
-                out[key, default: []].append((row[2], row[3]))
+    /// Actions per turn index: how many trajectories reach each turn and what they do there.
+    static func turnTable(store: RunStore, runs: [RunRecord]) throws -> ResultTable {
+        var rows: [[TableValue]] = []
+        // One query per run keeps the rows in the order the runs were asked for.
+        for run in runs {
+            let sql = """
+                SELECT u.turn_index, \(turnColumns.map(\.sql).joined(separator: ", "))
+                FROM turn u JOIN trajectory t ON t.id = u.trajectory_id WHERE t.run_id = ?
+                GROUP BY u.turn_index ORDER BY u.turn_index
+                """
+            rows += try store.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: [run.id]).map { row in
+                    var cells: [TableValue] = [.text(run.name), value(row[0] as DatabaseValue)]
+                    for (index, column) in turnColumns.enumerated() {
+                        let cell = row[index + 1] as DatabaseValue
+                        cells.append(column.integer ? value(cell) : real(cell))
+                    }
+                    return cells
+                }
             }
         }
-        return out
+        return ResultTable(columns: ["run", "turn"] + turnColumns.map(\.name), rows: rows)
     }
 
     static func value(_ value: DatabaseValue) -> TableValue {

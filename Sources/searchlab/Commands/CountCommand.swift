@@ -5,7 +5,7 @@ import SearchLabStore
 extension CountGrouping: ExpressibleByArgument {}
 
 /// Output formats of `searchlab count`.
-enum TableFormat: String, ExpressibleByArgument, CaseIterable {
+enum CountOutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, csv, json
 }
 
@@ -35,7 +35,7 @@ struct CountCommand: ParsableCommand {
     var by: CountGrouping = .run
 
     @Option(help: "Output format: table, csv or json.")
-    var format: TableFormat = .table
+    var format: CountOutputFormat = .table
 
     func run() throws {
         try reportingErrors {

@@ -26,10 +26,10 @@ struct ImportCommand: ParsableCommand {
             """)
 
     @Argument(help: ArgumentHelp("Files to import.", valueName: "FILE"))
-    var files: [String]
+    var files: [String] = []
 
     @Option(help: "Input format: search-r1, search-r1-text, verl-jsonl or searchlab-json.")
-    var format: ImportFormat
+    var format: ImportFormat?
 
     @Option(help: "Run database (created when missing).")
     var db: String
@@ -46,9 +46,33 @@ struct ImportCommand: ParsableCommand {
     @Flag(help: "Store the good lines and report the bad ones instead of stopping at the first.")
     var keepGoing = false
 
+    @OptionGroup(title: "Synthetic rollouts (benchmarks)")
+    var synthetic: SyntheticOptions
+
+    func validate() throws {
+        if synthetic.synthetic != nil {
+            if !files.isEmpty || format != nil { throw ValidationError("--synthetic takes no FILE and no --format") }
+        } else {
+            if files.isEmpty { throw ValidationError("give at least one FILE to import") }
+            if format == nil { throw ValidationError("give --format search-r1, search-r1-text, verl-jsonl or searchlab-json") }
+        }
+    }
+
     func run() throws {
         try reportingErrors {
             try RunSpec.validate(name: runName)
+            if let count = synthetic.synthetic {
+                let store = try RunStore(path: db)
+                let timing = try synthetic.generator.store(count: count, into: store, runName: runName,
+                                                           codeVersion: SearchLabVersion.string)
+                let rate = Double(timing.stored) / max(timing.storeSeconds, 1e-9)
+                Output.writeLines([
+                    "imported \(timing.stored) synthetic trajectories into run \(runName) (\(db))",
+                    String(format: "generated in %.3f s, stored in %.3f s: %.0f trajectories/s", timing.generateSeconds, timing.storeSeconds, rate),
+                ])
+                return
+            }
+            guard let format else { return }
             let sources = try files.map { try ImportSource(path: $0) }
             let dataset = try data.map { try DatasetAnswers(source: ImportSource(path: $0)) } ?? DatasetAnswers()
             let scoring = ScoringOptions(scheme: scheme, weights: scheme == .format ? .searchR1v03 : .init())
@@ -60,4 +84,21 @@ struct ImportCommand: ParsableCommand {
             try Output.finish(skipped: summary.skipped, total: summary.stored + summary.skipped.count)
         }
     }
+}
+
+/// `--synthetic N`: deterministic generated rollouts, for benchmarks.
+struct SyntheticOptions: ParsableArguments {
+    @Option(help: "Store N generated trajectories instead of reading files (one transaction per 10,000).")
+    var synthetic: Int?
+
+    @Option(help: "Questions per step of the synthetic run.")
+    var questions: Int = 2_500
+
+    @Option(help: "Samples per question (the GRPO group size) of the synthetic run.")
+    var samples: Int = 4
+
+    @Option(help: "Seed of the synthetic run.")
+    var seed: UInt64 = 1
+
+    var generator: SyntheticRollouts { SyntheticRollouts(seed: seed, questions: questions, samples: samples) }
 }

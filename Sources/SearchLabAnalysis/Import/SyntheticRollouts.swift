@@ -1,0 +1,115 @@
+// Deterministic synthetic rollouts for benchmarks: Search-R1-shaped trajectories with
+// 0–3 searches of three documents each, drawn from `RandomStream(seed, "bench.rollout",
+// step, question, sample)` so any trajectory can be regenerated on its own.
+import SearchLabCore
+import SearchLabStore
+
+/// A generator of synthetic trajectories (benchmarks only; outcomes are set by construction).
+public struct SyntheticRollouts: Sendable {
+    public var seed: UInt64
+    public var questions: Int
+    public var samples: Int
+
+    public init(seed: UInt64, questions: Int, samples: Int) {
+        self.seed = seed
+        self.questions = max(questions, 1)
+        self.samples = max(samples, 1)
+    }
+
+    /// The `index`-th trajectory: step `index / (questions·samples)`, then question, then sample.
+    public func trajectory(_ index: Int) -> (step: Int, trajectory: Trajectory) {
+        let perStep = questions * samples
+        let step = index / perStep, question = (index % perStep) / samples, sample = index % samples
+        return (step, make(step: step, question: question, sample: sample))
+    }
+
+    func make(step: Int, question q: Int, sample: Int) -> Trajectory {
+        var rng = RandomStream(seed: seed, purpose: "bench.rollout", UInt64(step), UInt64(q), UInt64(sample))
+        let hops = 1 + q % 3
+        let golden = "answer \(q)"
+        let searches = rng.nextIndex(below: 4)
+        var turns: [Turn] = []
+        var retrieved = false
+        for k in 0..<searches {
+            let variant = rng.nextIndex(below: 3)
+            let query = "entity \(q) relation \(k)" + (variant == 0 ? "" : " variant \(rng.nextIndex(below: 50))")
+            let hit = rng.nextUnitDouble() < 0.4
+            retrieved = retrieved || hit
+            let documents = (1...3).map { rank in
+                let doc = rng.nextIndex(below: 20_000)
+                return RetrievedDocument(id: "doc-\(doc)", title: "\"Entity \(doc)\"",
+                                         text: "Entity \(doc) is related to entity \(q)." + (hit && rank == 1 ? " The result is \(golden)." : ""),
+                                         score: 20 - Double(rank), rank: rank)
+            }
+            let text = "<think>I need relation \(k) of entity \(q).</think>\n<search> \(query) </search>"
+            turns.append(Turn(index: k, rawGeneration: text, text: text, action: .search(query),
+                              observation: SearchR1Format.informationObservation(documents),
+                              tokens: TokenCounts(generated: 24, kept: 24, observation: 96)))
+        }
+        if rng.nextUnitDouble() < 0.05 {
+            let text = "I am not sure."
+            turns.append(Turn(index: turns.count, rawGeneration: text, text: text, action: .invalid,
+                              observation: SearchR1Format.invalidObservation, tokens: TokenCounts(generated: 5, kept: 5, observation: 40)))
+        }
+        let answers = rng.nextUnitDouble() < 0.95
+        let correct = answers && rng.nextUnitDouble() < 0.25 + 0.2 * Double(searches) + (retrieved ? 0.2 : 0)
+        if answers {
+            let answer = correct ? golden : "answer \(q + 1)"
+            let text = "<think>I can answer now.</think>\n<answer> \(answer) </answer>"
+            turns.append(Turn(index: turns.count, rawGeneration: text, text: text, action: .answer(answer),
+                              observation: nil, tokens: TokenCounts(generated: 16, kept: 16, observation: 0)))
+        }
+        let question = Question(id: "sq\(q)", dataSource: "sim-\(hops)hop", text: "What is relation of entity \(q)?",
+                                goldenAnswers: [golden], sampleIndex: sample)
+        let valid = turns.filter { $0.action.kind != .invalid }.count
+        let outcome = Outcome(extractedAnswer: answers ? turns.last?.action.content : nil, exactMatch: correct,
+                              formatValid: true, retrievalHit: retrieved, reward: correct ? 1 : 0,
+                              searchCount: searches, validActionCount: valid, status: answers ? .finished : .cutOff)
+        return Trajectory(question: question, prompt: "Question: What is relation of entity \(q)?\n", turns: turns,
+                          outcome: outcome, provenance: Provenance(seed: seed, checkpointDigest: nil, sampling: nil,
+                                                                   engineFingerprint: "synthetic", step: step))
+    }
+}
+
+extension SyntheticRollouts {
+    /// What storing synthetic rollouts cost.
+    public struct Timing: Sendable {
+        public var stored: Int
+        /// Seconds spent building the trajectories in memory.
+        public var generateSeconds: Double
+        /// Seconds spent storing: canonical JSON, digests and derived counts (on all cores),
+    /// then the write transactions.
+        public var storeSeconds: Double
+    }
+
+    /// Stores `count` synthetic trajectories as a new run, one transaction per `batch`
+    /// (the trainer's per-step path, through prepared statements).
+    public func store(count: Int, into store: RunStore, runName: String, batch: Int = 10_000,
+                      codeVersion: String) throws -> Timing {
+        let clock = ContinuousClock()
+        let config = try CanonicalJSON.string(JSONValue.object([
+            "generator": .string("synthetic"), "questions": .integer(Int64(questions)), "samples": .integer(Int64(samples)),
+        ]))
+        let run = try store.createRun(RunSpec(name: runName, source: "synthetic", configJSON: config, seed: seed,
+                                              codeVersion: codeVersion))
+        var timing = Timing(stored: 0, generateSeconds: 0, storeSeconds: 0)
+        for start in stride(from: 0, to: count, by: batch) {
+            var items: [(step: Int, trajectory: Trajectory)] = []
+            let generate = clock.measure { items = (start..<min(start + batch, count)).map(trajectory) }
+            let write = try clock.measure {
+                let prepared = try PreparedTrajectory.prepareAll(items.map(\.trajectory))
+                try store.write { writer in
+                    for (item, ready) in zip(items, prepared) { try writer.insert(ready, runID: run.id!, step: item.step) }
+                }
+            }
+            timing.generateSeconds += generate.seconds
+            timing.storeSeconds += write.seconds
+            timing.stored += items.count
+        }
+        return timing
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
