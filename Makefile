@@ -22,7 +22,8 @@ test: build
 	.venv/bin/python scripts/reference/rl_reference.py --check
 
 ## demo: the main job end to end on embedded defaults.
-demo: build
+demo: bootstrap
+	$(SWIFT) build -c release
 	@scripts/demo
 
 clean:
