@@ -26,3 +26,8 @@ demo: build
 
 clean:
 	rm -rf .build demo-out
+
+## bench-policy: policy training/generation throughput vs PyTorch CPU (small and base).
+.PHONY: bench-policy
+bench-policy: bootstrap
+	bench/policy/run.sh

@@ -16,6 +16,7 @@ struct SearchLabCommand: AsyncParsableCommand {
             RewardCommand.self,
             ParseCommand.self,
             RenderCommand.self,
+            BenchPolicyCommand.self,
         ])
 }
 
