@@ -31,3 +31,8 @@ clean:
 .PHONY: bench-policy
 bench-policy: bootstrap
 	bench/policy/run.sh
+
+## policy-reference: numpy + safetensors + tokenizers reproduce the committed tiny policy.
+.PHONY: policy-reference
+policy-reference: bootstrap
+	.venv/bin/python scripts/reference/policy_numpy_forward.py --check
