@@ -5,6 +5,9 @@
 #
 #   BENCH_REPS (default 3)   runs per implementation and config
 #   BENCH_THREADS (default 2) threads for OpenBLAS and for torch
+#   BENCH_BASE_BATCH (default 32) sequences per step for base (micro-batches of 8)
+#   BENCH_STEPS (default 2)   timed training steps per run
+#   BENCH_CONFIGS (default "small base")
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 reps=${BENCH_REPS:-3}
@@ -19,10 +22,10 @@ raw="$out/runs.jsonl"
 : >"$raw"
 declare -A shape=(
   [small]="--batch 32 --seq 256 --micro-batch 8"
-  [base]="--batch 32 --seq 512 --micro-batch 8"
+  [base]="--batch ${BENCH_BASE_BATCH:-32} --seq 512 --micro-batch 8"
 )
-for config in small base; do
-  args="--config $config --vocab 8192 ${shape[$config]} --steps 2 --gen-batch 32 --gen-prompt 16 --gen-tokens 64"
+for config in ${BENCH_CONFIGS:-small base}; do
+  args="--config $config --vocab 8192 ${shape[$config]} --steps ${BENCH_STEPS:-2} --gen-batch 32 --gen-prompt 16 --gen-tokens 64"
   for rep in $(seq "$reps"); do
     echo "bench-policy: $config run $rep/$reps" >&2
     line=$(OPENBLAS_NUM_THREADS=$threads "$bin" bench-policy $args)
