@@ -20,6 +20,7 @@ test: build
 	$(SWIFT) test
 	.venv/bin/python scripts/reference/rewards_reference.py --check
 	.venv/bin/python scripts/reference/rl_reference.py --check
+	.venv/bin/python scripts/reference/policy_numpy_forward.py --check
 
 ## demo: the main job end to end on embedded defaults.
 demo: bootstrap
@@ -56,3 +57,13 @@ bench-serve: bootstrap
 ## bench-analysis: store 1,000,000 synthetic trajectories; time count/diff/graph, count vs pandas.
 bench-analysis:
 	bench/analysis/run.sh
+
+## bench-policy: policy training/generation throughput vs PyTorch CPU (small and base).
+.PHONY: bench-policy
+bench-policy: bootstrap
+	bench/policy/run.sh
+
+## policy-reference: numpy + safetensors + tokenizers reproduce the committed tiny policy.
+.PHONY: policy-reference
+policy-reference: bootstrap
+	.venv/bin/python scripts/reference/policy_numpy_forward.py --check

@@ -23,6 +23,7 @@ final class Activations {
     let logits: FloatBuffer        // (B, T, V)
     let logProbs: FloatBuffer      // (B, T)
     let entropies: FloatBuffer     // (B, T)
+    let lse: FloatBuffer           // (B, T): log Σ exp(logits), reused by backward
     let values: FloatBuffer        // (B, T)
     let scratch: FloatBuffer       // (B, T, C): attention/MLP projection outputs
     // backward scratch
@@ -33,6 +34,8 @@ final class Activations {
     let dfch: FloatBuffer          // (B, T, 4C)
     let dfchGelu: FloatBuffer      // (B, T, 4C)
     let dlogits: FloatBuffer       // (B, T, V)
+    /// Whether logProbs/entropies/lse belong to the cached logits (set by `forward`).
+    var scored = false
     var tokens: [Int32] = [], targets: [Int32] = [], positions: [Int32] = [], valid: [Bool] = []
 
     init(config: TransformerConfig, b: Int, t: Int) {
@@ -56,6 +59,7 @@ final class Activations {
         logits = FloatBuffer(count: n * v)
         logProbs = FloatBuffer(count: n)
         entropies = FloatBuffer(count: n)
+        lse = FloatBuffer(count: n)
         values = FloatBuffer(count: n)
         scratch = FloatBuffer(count: n * c)
         dres = FloatBuffer(count: n * c)

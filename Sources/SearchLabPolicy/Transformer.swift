@@ -64,8 +64,9 @@ public final class Transformer: @unchecked Sendable {
     public func forward(_ batch: TokenBatch) -> TokenScores {
         let a = runForward(batch)
         let n = batch.batchSize * batch.length
-        Tensor.tokenStatsForward(logProb: a.logProbs.pointer, entropy: a.entropies.pointer, logits: a.logits.pointer,
-                                 targets: a.targets, n: n, v: config.vocabSize)
+        Tensor.tokenStatsForward(logProb: a.logProbs.pointer, entropy: a.entropies.pointer, lse: a.lse.pointer,
+                                 logits: a.logits.pointer, targets: a.targets, n: n, v: config.vocabSize)
+        a.scored = true
         return TokenScores(logProbs: a.logProbs.array, entropies: a.entropies.array,
                            values: config.valueHead ? a.values.array : [])
     }
@@ -98,6 +99,7 @@ public final class Transformer: @unchecked Sendable {
         a.targets = batch.targets
         a.positions = batch.positions
         a.valid = batch.valid
+        a.scored = false
         for token in batch.tokens { precondition(token < config.vocabSize, "token id \(token) outside the vocabulary") }
         Tensor.embeddingForward(out: a.encoded.pointer, tokens: a.tokens, positions: a.positions,
                                 wte: p("wte.weight"), wpe: p("wpe.weight"), n: n, c: c)

@@ -9,7 +9,7 @@ extension Transformer {
     ///   - dEntropies: d(loss)/d(entropies[b,t]), or nil.
     ///   - dValues: d(loss)/d(values[b,t]), or nil; only for a model with a value head.
     public func backward(dLogProbs: [Float]?, dEntropies: [Float]?, dValues: [Float]?) {
-        guard let a = acts else { preconditionFailure("backward called before forward") }
+        guard let a = acts, a.scored else { preconditionFailure("backward needs the forward(_:) it belongs to") }
         let (b, t, c, nh, v) = (a.b, a.t, config.width, config.heads, config.vocabSize)
         let n = b * t
         precondition(dValues == nil || config.valueHead, "dValues given to a model without a value head")
@@ -18,7 +18,8 @@ extension Transformer {
         dLogProbs.withOptionalPointer { dlp in
             dEntropies.withOptionalPointer { dh in
                 Tensor.tokenStatsBackward(dlogits: a.dlogits.pointer, dLogProb: dlp, dEntropy: dh,
-                                          logits: a.logits.pointer, targets: a.targets, n: n, v: v)
+                                          logits: a.logits.pointer, lse: a.lse.pointer, entropy: a.entropies.pointer,
+                                          targets: a.targets, n: n, v: v)
             }
         }
         a.dln.zero()

@@ -32,12 +32,12 @@ public struct TransformerConfig: Codable, Hashable, Sendable {
         TransformerConfig(vocabSize: vocabSize, contextLength: 64, width: 32, depth: 2, heads: 4)
     }
 
-    /// The default for training on two CPU cores (≈1–2M parameters with an 8k vocabulary).
+    /// The default for training on two CPU cores (≈1.9M parameters with an 8k vocabulary).
     public static func small(vocabSize: Int) -> TransformerConfig {
         TransformerConfig(vocabSize: vocabSize, contextLength: 512, width: 128, depth: 4, heads: 4)
     }
 
-    /// ≈14M parameters with an 8k vocabulary.
+    /// ≈14.0M parameters with an 8k vocabulary.
     public static func base(vocabSize: Int) -> TransformerConfig {
         TransformerConfig(vocabSize: vocabSize, contextLength: 512, width: 384, depth: 6, heads: 6)
     }

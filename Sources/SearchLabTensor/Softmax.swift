@@ -58,30 +58,47 @@ extension Tensor {
     }
 
     /// Per-row token statistics from logits (N, V): logProb[n] = log softmax(z)[targets[n]]
-    /// (0 where targets[n] < 0) and entropy[n] = −Σ p log p. Either output may be nil.
+    /// (0 where targets[n] < 0), entropy[n] = −Σ p log p, and lse[n] = log Σ exp z (kept
+    /// so backward needs no second pass). Any output may be nil.
     public static func tokenStatsForward(
         logProb: UnsafeMutablePointer<Float>?, entropy: UnsafeMutablePointer<Float>?,
+        lse: UnsafeMutablePointer<Float>? = nil,
         logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>, n: Int, v: Int
     ) {
         parallelFor(n, minChunk: 4) { row in
             let z = logits + row * v
-            let lse = logSumExp(z, v)
+            let stats = rowStats(z, v)
             let target = Int(targets[row])
-            logProb?[row] = target >= 0 ? z[target] - lse : 0
-            if let entropy {
-                // H = lse − Σ p·z
-                var pz: Float = 0
-                for i in 0..<v { pz += expf(z[i] - lse) * z[i] }
-                entropy[row] = lse - pz
-            }
+            logProb?[row] = target >= 0 ? z[target] - stats.lse : 0
+            entropy?[row] = stats.entropy
+            lse?[row] = stats.lse
         }
     }
 
-    /// Backward of ``tokenStatsForward(logProb:entropy:logits:targets:n:v:)``: given
+    /// log Σ exp z and the entropy of softmax(z) from one exponential pass:
+    /// with e_i = exp(z_i − max), H = log Σe − Σ e·(z − max) / Σe.
+    @inline(__always)
+    static func rowStats(_ z: UnsafePointer<Float>, _ v: Int) -> (lse: Float, entropy: Float) {
+        var maxv = -Float.infinity
+        for i in 0..<v { maxv = max(maxv, z[i]) }
+        var sum: Float = 0, ez: Float = 0
+        for i in 0..<v {
+            let shifted = z[i] - maxv
+            let e = expf(shifted)
+            sum += e
+            ez += e * shifted
+        }
+        let logSum = logf(sum)
+        return (maxv + logSum, logSum - ez / sum)
+    }
+
+    /// Backward of ``tokenStatsForward(logProb:entropy:lse:logits:targets:n:v:)``: given
     /// dLogProb (N) and dEntropy (N) (either may be nil), accumulates into dlogits (N, V).
+    /// `lse` and `entropy` from the forward pass are reused when given, else recomputed.
     public static func tokenStatsBackward(
         dlogits: UnsafeMutablePointer<Float>, dLogProb: UnsafePointer<Float>?, dEntropy: UnsafePointer<Float>?,
-        logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>, n: Int, v: Int
+        logits: UnsafePointer<Float>, lse: UnsafePointer<Float>? = nil, entropy: UnsafePointer<Float>? = nil,
+        targets: UnsafePointer<Int32>, n: Int, v: Int
     ) {
         // d logp_t / dz_i = [i = t] − p_i;  dH/dz_i = −p_i · (log p_i + H)
         parallelFor(n, minChunk: 4) { row in
@@ -91,15 +108,14 @@ extension Tensor {
             let dlp = target >= 0 ? (dLogProb?[row] ?? 0) : 0
             let dh = dEntropy?[row] ?? 0
             if dlp == 0 && dh == 0 { return }
-            let lse = logSumExp(z, v)
-            var h: Float = 0
-            if dh != 0 {
-                var pz: Float = 0
-                for i in 0..<v { pz += expf(z[i] - lse) * z[i] }
-                h = lse - pz
+            let rowLSE: Float, h: Float
+            if let lse, let entropy {
+                (rowLSE, h) = (lse[row], entropy[row])
+            } else {
+                (rowLSE, h) = rowStats(z, v)
             }
             for i in 0..<v {
-                let logp = z[i] - lse
+                let logp = z[i] - rowLSE
                 let p = expf(logp)
                 dz[i] += -dlp * p - dh * p * (logp + h)
             }

@@ -28,6 +28,7 @@ struct SearchLabCommand: AsyncParsableCommand {
             PretrainCommand.self,
             EvalCommand.self,
             TrainCommand.self,
+            BenchPolicyCommand.self,
         ])
 }
 

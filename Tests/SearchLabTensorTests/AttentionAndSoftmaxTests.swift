@@ -130,6 +130,12 @@ import Testing
         Tensor.tokenStatsBackward(dlogits: &d, dLogProb: wLogp, dEntropy: wEnt, logits: logits, targets: targets,
                                   n: n, v: v)
         expectClose(d, numericGradient(logits, eps: 1e-3, set: { logits[$0] = $1 }, loss))
+        // reusing the forward pass's lse and entropy gives the same gradient
+        var lse = [Float](repeating: 0, count: n), cached = [Float](repeating: 0, count: n * v)
+        Tensor.tokenStatsForward(logProb: nil, entropy: &h, lse: &lse, logits: logits, targets: targets, n: n, v: v)
+        Tensor.tokenStatsBackward(dlogits: &cached, dLogProb: wLogp, dEntropy: wEnt, logits: logits, lse: lse, entropy: h,
+                                  targets: targets, n: n, v: v)
+        expectClose(cached, d, atol: 1e-6, rtol: 1e-5)
     }
 
     @Test func crossEntropyMatchesFiniteDifferences() {

@@ -73,7 +73,16 @@ def main():
         ours = forward(weights, config, np.array(tokens))
         worst = max(worst, float(np.max(np.abs(ours - np.array(logits, dtype=np.float64)))))
     print(f"policy numpy forward: {len(weights)} tensors, max |logit difference| = {worst:.3g} (tolerance {TOLERANCE})")
-    if args.check and not worst <= TOLERANCE:
+    ok = worst <= TOLERANCE
+    # tokenizer.json must load in Hugging Face `tokenizers` and decode exactly; sequence 0
+    # is the Swift encoding of this text (InteropFixtureTests.record)
+    from tokenizers import Tokenizer
+    hf = Tokenizer.from_file(str(ckpt / "tokenizer.json"))
+    decoded = hf.decode(expected["sequences"][0], skip_special_tokens=False)
+    want = "<search> Hamlet author </search>"
+    print(f"tokenizers: vocab {hf.get_vocab_size()}, decode {decoded!r} {'==' if decoded == want else '!='} {want!r}")
+    ok = ok and decoded == want and hf.get_vocab_size() == config["vocab_size"]
+    if args.check and not ok:
         sys.exit(1)
 
 
