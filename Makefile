@@ -26,3 +26,17 @@ demo: build
 
 clean:
 	rm -rf .build demo-out
+
+# --- retrieval (BM25 index and search) ------------------------------------------------
+.PHONY: bench-retrieval check-retrieval-reference
+## bench-retrieval: SearchLab vs bm25s side by side (index build, QPS, top-10 agreement).
+## Override sizes with BENCH_RETRIEVAL_ARGS="--passages 200000 --queries 10000 --runs 3".
+bench-retrieval: bootstrap
+	$(SWIFT) build -c release --product searchlab
+	.venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements-bench.txt
+	.venv/bin/python bench/retrieval/run.py $(BENCH_RETRIEVAL_ARGS)
+
+## check-retrieval-reference: the BM25/analyzer/Porter goldens still match their Python references.
+check-retrieval-reference: bootstrap
+	.venv/bin/python scripts/reference/bm25_reference.py --check
+	.venv/bin/python scripts/reference/porter_reference.py --check
