@@ -21,6 +21,8 @@ test: build
 	.venv/bin/python scripts/reference/rewards_reference.py --check
 	.venv/bin/python scripts/reference/rl_reference.py --check
 	.venv/bin/python scripts/reference/policy_numpy_forward.py --check
+	.venv/bin/python scripts/reference/bm25_reference.py --check
+	.venv/bin/python scripts/reference/porter_reference.py --check
 
 ## demo: the main job end to end on embedded defaults.
 demo: bootstrap
@@ -67,3 +69,17 @@ bench-policy: bootstrap
 .PHONY: policy-reference
 policy-reference: bootstrap
 	.venv/bin/python scripts/reference/policy_numpy_forward.py --check
+
+# --- retrieval (BM25 index and search) ------------------------------------------------
+.PHONY: bench-retrieval check-retrieval-reference
+## bench-retrieval: SearchLab vs bm25s side by side (index build, QPS, top-10 agreement).
+## Override sizes with BENCH_RETRIEVAL_ARGS="--passages 200000 --queries 10000 --runs 3".
+bench-retrieval: bootstrap
+	$(SWIFT) build -c release --product searchlab
+	.venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements-bench.txt
+	.venv/bin/python bench/retrieval/run.py $(BENCH_RETRIEVAL_ARGS)
+
+## check-retrieval-reference: the BM25/analyzer/Porter goldens still match their Python references.
+check-retrieval-reference: bootstrap
+	.venv/bin/python scripts/reference/bm25_reference.py --check
+	.venv/bin/python scripts/reference/porter_reference.py --check

@@ -59,14 +59,17 @@ public struct Analyzer: Sendable {
     /// as in bm25s, which sums one score row per query token).
     public func terms(_ text: String) -> [String] {
         var out: [String] = []
-        forEachTerm(text) { out.append($0) }
+        forEachToken(text) { token in
+            if let term = normalize(String(decoding: token, as: UTF8.self)) { out.append(term) }
+        }
         return out
     }
 
-    /// Calls `body` with each term of `text` in order.
-    public func forEachTerm(_ text: String, _ body: (String) -> Void) {
+    /// The raw tokens of `text` (lowercased runs of word characters, at least two code points,
+    /// before stop words and stemming), as UTF-8 bytes valid only during the call.
+    public func forEachToken(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         var text = text
-        let isASCII = text.utf8.allSatisfy { $0 < 0x80 }
+        let isASCII = text.withUTF8 { bytes in bytes.allSatisfy { $0 < 0x80 } }
         if isASCII {
             text.withUTF8 { scanASCII($0, body) }
         } else {
@@ -74,54 +77,51 @@ public struct Analyzer: Sendable {
         }
     }
 
-    /// The raw tokens before stop words and stemming (`re.findall` of bm25s's pattern).
-    public func tokens(_ text: String) -> [String] {
-        var out: [String] = []
-        let plain = Analyzer(AnalyzerSettings(lowercase: settings.lowercase, stopwords: .none, stemmer: .none))
-        plain.forEachTerm(text) { out.append($0) }
-        return out
+    /// A raw token's index term: `nil` for a stop word, else the token, stemmed if configured.
+    public func normalize(_ token: String) -> String? {
+        if !stopwords.isEmpty, stopwords.contains(token) { return nil }
+        return settings.stemmer == .porter ? PorterStemmer.stem(token) : token
     }
 
     // ASCII fast path: lowercasing and word characters are byte-local.
-    private func scanASCII(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (String) -> Void) {
-        var token = [UInt8]()
-        token.reserveCapacity(32)
-        for byte in bytes {
-            if Analyzer.isASCIIWord(byte) {
-                token.append(settings.lowercase && byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte)
-            } else if !token.isEmpty {
-                emit(token, body)
-                token.removeAll(keepingCapacity: true)
+    private func scanASCII(_ text: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var lowered = [UInt8](text)
+        lowered.withUnsafeMutableBufferPointer { bytes in
+            let count = bytes.count
+            var i = 0
+            while i < count {
+                guard Analyzer.isASCIIWord(bytes[i]) else { i += 1; continue }
+                let start = i
+                while i < count, Analyzer.isASCIIWord(bytes[i]) {
+                    if settings.lowercase, bytes[i] >= 0x41, bytes[i] <= 0x5A { bytes[i] += 32 }
+                    i += 1
+                }
+                if i - start >= 2 { body(UnsafeBufferPointer(rebasing: bytes[start..<i])) }
             }
         }
-        if !token.isEmpty { emit(token, body) }
     }
 
     // General path on already-lowercased text: runs of Python word characters.
-    private func scanUnicode(_ text: String, _ body: (String) -> Void) {
+    private func scanUnicode(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         var token = String.UnicodeScalarView()
         var length = 0
+        func flush() {
+            if length >= 2 {
+                var word = String(token)
+                word.withUTF8 { body($0) }
+            }
+            token = String.UnicodeScalarView()
+            length = 0
+        }
         for scalar in text.unicodeScalars {
             if PythonText.isWordCharacter(scalar) {
                 token.append(scalar)
                 length += 1
             } else if length > 0 {
-                if length >= 2 { deliver(String(token), body) }
-                token = String.UnicodeScalarView()
-                length = 0
+                flush()
             }
         }
-        if length >= 2 { deliver(String(token), body) }
-    }
-
-    private func emit(_ token: [UInt8], _ body: (String) -> Void) {
-        guard token.count >= 2 else { return }
-        deliver(String(decoding: token, as: UTF8.self), body)
-    }
-
-    private func deliver(_ token: String, _ body: (String) -> Void) {
-        if !stopwords.isEmpty, stopwords.contains(token) { return }
-        body(settings.stemmer == .porter ? PorterStemmer.stem(token) : token)
+        flush()
     }
 
     @inline(__always)

@@ -102,7 +102,8 @@ public final class BM25Index: @unchecked Sendable {
     /// n: the number of documents containing term `t`.
     public func documentFrequency(_ t: Int) -> Int { Int(postingOffsets[t + 1] - postingOffsets[t]) }
 
-    /// Term `t`'s postings: document numbers ascending and their term frequencies.
+    /// Term `t`'s postings: document numbers ascending and their term frequencies. The buffers
+    /// point into the memory map: valid only while this index is alive.
     public func postings(_ t: Int) -> (documents: UnsafeBufferPointer<UInt32>, frequencies: UnsafeBufferPointer<UInt32>) {
         let range = Int(postingOffsets[t])..<Int(postingOffsets[t + 1])
         return (UnsafeBufferPointer(rebasing: postingDocuments[range]), UnsafeBufferPointer(rebasing: postingFrequencies[range]))

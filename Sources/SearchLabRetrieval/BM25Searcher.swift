@@ -67,38 +67,102 @@ public final class BM25Searcher: @unchecked Sendable {
         search(terms: analyzer.terms(query), topK: topK)
     }
 
-    /// The best `topK` documents for already-analysed query terms.
-    public func search(terms: [String], topK: Int) -> [ScoredDocument] {
-        guard topK > 0 else { return [] }
-        let termNumbers = terms.compactMap { index.termNumber($0) }
+    /// The best `topK` documents for already-analysed query terms. `exhaustive` turns off
+    /// pruning (see ``PrunedSearch``); the result is the same, only slower.
+    public func search(terms: [String], topK: Int, exhaustive: Bool = false) -> [ScoredDocument] {
+        let query = terms.compactMap { index.termNumber($0) }
+        guard topK > 0, !query.isEmpty else { return [] }
         let buffers = scratch.take(documentCount: index.documentCount)
-        defer { scratch.give(buffers) }
-        accumulate(termNumbers, into: buffers)
+        defer {
+            buffers.clear()
+            scratch.give(buffers)
+        }
+        if !exhaustive, let pruned = PrunedSearch(searcher: self, query: query, topK: topK).run(buffers) {
+            return pruned
+        }
+        buffers.clear()
+        // Long lists touch most of the corpus: then a plain pass over the whole score array
+        // is cheaper than tracking touched documents.
+        let postings = query.reduce(0) { $0 + index.documentFrequency($1) }
         var best = TopK(capacity: topK, index: index)
-        for d in buffers.touched { best.offer(Int(d), buffers.scores[Int(d)]) }
-        for d in buffers.touched { buffers.scores[Int(d)] = 0 }
-        buffers.touched.removeAll(keepingCapacity: true)
+        if postings * 4 > index.documentCount {
+            buffers.scores.withUnsafeMutableBufferPointer { scores in
+                for t in query { addPostingsDense(of: t, weight: idf(t), into: scores) }
+                for d in 0..<scores.count where scores[d] > 0 {
+                    best.offer(d, scores[d])
+                    scores[d] = 0
+                }
+            }
+        } else {
+            for t in query { addPostings(of: t, weight: idf(t), into: buffers) }
+            for d in buffers.touched { best.offer(Int(d), buffers.scores[Int(d)]) }
+        }
         return best.sorted()
     }
 
-    /// Adds every query term's contribution to the dense score array, remembering which
-    /// documents were touched (every contribution is > 0, so a zero means untouched).
-    private func accumulate(_ termNumbers: [Int], into buffers: Scratch) {
+    /// ``addPostings(of:weight:into:)`` without tracking touched documents.
+    private func addPostingsDense(of t: Int, weight: Double, into scores: UnsafeMutableBufferPointer<Double>) {
+        norms.withUnsafeBufferPointer { norms in
+            let (documents, frequencies) = index.postings(t)
+            for i in 0..<documents.count {
+                let d = Int(documents[i]), tf = Double(frequencies[i])
+                scores[d] += weight * (tf / (tf + norms[d]))
+            }
+        }
+    }
+
+    /// The exact scores of `candidates` (ascending document numbers) for term numbers
+    /// `query`, each summed in query order with exactly the arithmetic of
+    /// ``addPostings(of:weight:into:)``, so every search path agrees to the bit. Postings are
+    /// walked with galloping search, as candidates ascend.
+    func exactScores(_ query: [Int], candidates: [Int]) -> [Double] {
+        var totals = [Double](repeating: 0, count: candidates.count)
+        for t in query {
+            let weight = idf(t)
+            let (documents, frequencies) = index.postings(t)
+            var at = 0
+            for (j, d) in candidates.enumerated() {
+                at = Self.lowerBound(UInt32(d), in: documents, from: at)
+                if at == documents.count { break }
+                if documents[at] == UInt32(d) {
+                    let tf = Double(frequencies[at])
+                    totals[j] += weight * (tf / (tf + norms[d]))
+                }
+            }
+        }
+        return totals
+    }
+
+    /// The first position `>= from` whose document is `>= d` (exponential then binary search).
+    static func lowerBound(_ d: UInt32, in documents: UnsafeBufferPointer<UInt32>, from start: Int) -> Int {
+        var lo = start, step = 1
+        while lo + step < documents.count, documents[lo + step] < d { lo += step; step <<= 1 }
+        guard lo < documents.count, documents[lo] < d else { return lo }
+        var hi = min(lo + step, documents.count)
+        lo += 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if documents[mid] < d { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Adds `weight · tf / (tf + norm)` of term `t` to every document in its postings.
+    func addPostings(of t: Int, weight: Double, into buffers: Scratch) {
         buffers.scores.withUnsafeMutableBufferPointer { scores in
             norms.withUnsafeBufferPointer { norms in
-                for t in termNumbers {
-                    let weight = idf(t)
-                    let (documents, frequencies) = index.postings(t)
-                    for i in 0..<documents.count {
-                        let d = Int(documents[i]), tf = Double(frequencies[i])
-                        if scores[d] == 0 { buffers.touched.append(UInt32(d)) }
-                        scores[d] += weight * (tf / (tf + norms[d]))
-                    }
+                let (documents, frequencies) = index.postings(t)
+                for i in 0..<documents.count {
+                    let d = Int(documents[i]), tf = Double(frequencies[i])
+                    if scores[d] == 0 { buffers.touched.append(UInt32(d)) }
+                    scores[d] += weight * (tf / (tf + norms[d]))
                 }
             }
         }
     }
 
+    /// Adds every query term's contribution to the dense score array, remembering which
+    /// documents were touched (every contribution is > 0, so a zero means untouched).
     /// The exact score of one document, computed directly from the formula (for checks).
     public func score(_ query: String, document d: Int) -> Double {
         var total = 0.0
@@ -118,6 +182,12 @@ final class Scratch {
     var scores: [Double]
     var touched: [UInt32] = []
     init(_ count: Int) { scores = [Double](repeating: 0, count: count) }
+
+    /// Zeroes the touched scores, ready for the next query.
+    func clear() {
+        for d in touched { scores[Int(d)] = 0 }
+        touched.removeAll(keepingCapacity: true)
+    }
 }
 
 /// Scratch buffers for concurrent searches: one per query in flight.

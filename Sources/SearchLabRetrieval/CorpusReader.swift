@@ -55,6 +55,11 @@ struct CorpusFile {
 
     static func parseDocument(_ line: Data) throws -> CorpusDocument {
         guard String(data: line, encoding: .utf8) != nil else { throw SearchLabError("not valid UTF-8 text") }
+        // Fast path for the usual shape; anything unusual goes through the general reader,
+        // which accepts the same lines and explains the bad ones.
+        if let plain = try? JSONDecoder().decode(PlainLine.self, from: line) {
+            return CorpusDocument(id: plain.id, contents: plain.contents)
+        }
         let fields = try JSONFields(try JSONValue.parse(line),
                                     expected: #"a JSON object {"id": "...", "contents": "\"Title\"\ntext"}"#)
         guard let id = try fields.identifier("id") else {
@@ -65,4 +70,10 @@ struct CorpusFile {
         }
         return CorpusDocument(id: id, contents: contents)
     }
+}
+
+/// A corpus line whose `id` and `contents` are both strings.
+private struct PlainLine: Decodable {
+    var id: String
+    var contents: String
 }

@@ -100,6 +100,10 @@ struct ChunkPostings {
     var lengths: [UInt32] = []
 
     init(_ corpus: CorpusFile, lines: Range<Int>, analyzer: Analyzer) throws {
+        // Raw tokens are interned by bytes; each distinct one is normalised (stop word,
+        // stem) once and mapped to its term, or to -1 when it is dropped.
+        var surfaces = TermTable()
+        var surfaceTerm: [Int32] = []
         var counts: [UInt32] = []
         var seen: [UInt32] = []
         for index in lines {
@@ -108,14 +112,12 @@ struct ChunkPostings {
             contents.append(document.contents)
             lineNumbers.append(corpus.lines[index].number)
             var length: UInt32 = 0
-            analyzer.forEachTerm(document.contents) { term in
-                let id: UInt32
-                if let known = vocabulary[term] { id = known } else {
-                    id = UInt32(vocabulary.count)
-                    vocabulary[term] = id
-                    counts.append(0)
-                }
-                if counts[Int(id)] == 0 { seen.append(id) }
+            analyzer.forEachToken(document.contents) { token in
+                let (surface, isNew) = surfaces.intern(token)
+                if isNew { surfaceTerm.append(termID(analyzer.normalize(surfaces.string(surface)), &counts)) }
+                let id = surfaceTerm[surface]
+                guard id >= 0 else { return }
+                if counts[Int(id)] == 0 { seen.append(UInt32(id)) }
                 counts[Int(id)] += 1
                 length += 1
             }
@@ -128,6 +130,16 @@ struct ChunkPostings {
             termStarts.append(terms.count)
             lengths.append(length)
         }
+    }
+
+    /// The local id of `term` (new terms get the next id), or -1 for a dropped token.
+    private mutating func termID(_ term: String?, _ counts: inout [UInt32]) -> Int32 {
+        guard let term else { return -1 }
+        if let known = vocabulary[term] { return Int32(known) }
+        let id = UInt32(vocabulary.count)
+        vocabulary[term] = id
+        counts.append(0)
+        return Int32(id)
     }
 }
 

@@ -33,6 +33,9 @@ struct TopK {
         }
     }
 
+    /// The lowest kept score (the root), or 0 when empty.
+    var worstScore: Double { heap.first?.score ?? 0 }
+
     /// The kept documents, best first.
     func sorted() -> [ScoredDocument] {
         heap.sorted(by: TopK.better).map { ScoredDocument(document: $0.document, score: $0.score) }

@@ -99,3 +99,55 @@ struct BM25ScoringTests {
         #expect(other.fingerprint != engine.fingerprint)
     }
 }
+
+/// Pruned top-k against exhaustive scoring: the same documents, scores equal to the bit.
+struct PruningTests {
+    /// A seeded corpus of 3,000 passages over a Zipfian vocabulary: long lists for common
+    /// words (dense path), short ones for rare words (pruned path), many exact ties.
+    static func zipfCorpus(at url: URL) throws -> [String] {
+        var random = RandomStream(seed: 11, purpose: "test.pruning.corpus")
+        let words = (0..<2_000).map { "w\($0)" }
+        let weights = words.indices.map { 1.0 / Double($0 + 1) }
+        let total = weights.reduce(0, +)
+        func draw() -> String {
+            var x = random.nextUnitDouble() * total
+            for (i, w) in weights.enumerated() { x -= w; if x <= 0 { return words[i] } }
+            return words[words.count - 1]
+        }
+        var lines: [String] = []
+        for i in 0..<3_000 {
+            let text = (0..<(5 + random.nextIndex(below: 40))).map { _ in draw() }.joined(separator: " ")
+            lines.append(try CanonicalJSON.string(CorpusDocument(id: "doc\(i)", contents: "\"T\(i)\"\n" + text)))
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        return words
+    }
+
+    @Test func prunedSearchEqualsExhaustiveSearch() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let corpus = directory.appendingPathComponent("zipf.jsonl")
+        let words = try Self.zipfCorpus(at: corpus)
+        let path = directory.appendingPathComponent("zipf.index").path
+        try IndexBuilder.build(corpusPath: corpus.path, outputPath: path, options: IndexBuildOptions(threads: 2))
+        let searcher = BM25Searcher(index: try BM25Index(path: path))
+        var random = RandomStream(seed: 7, purpose: "test.pruning.queries")
+        var compared = 0
+        for _ in 0..<300 {
+            // Mostly rare words, sometimes a common one, sometimes repeated.
+            let terms = (0..<(1 + random.nextIndex(below: 5))).map { _ in
+                random.nextUnitDouble() < 0.3 ? words[random.nextIndex(below: 20)] : words[random.nextIndex(below: words.count)]
+            }
+            for k in [1, 3, 10] {
+                let pruned = searcher.search(terms: terms, topK: k)
+                let exhaustive = searcher.search(terms: terms, topK: k, exhaustive: true)
+                #expect(pruned == exhaustive, "\(terms) k=\(k)")
+                for hit in pruned {
+                    #expect(hit.score == searcher.score(terms.joined(separator: " "), document: hit.document))
+                }
+                compared += 1
+            }
+        }
+        #expect(compared == 900)
+    }
+}

@@ -112,7 +112,7 @@ struct IndexFileTests {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let empty = directory.appendingPathComponent("empty.index").path
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
         #expect(Self.refusal(empty)?.contains("not a SearchLab BM25 index") == true)
         #expect(Self.refusal(directory.appendingPathComponent("missing.index").path)?.contains("does not exist") == true)
     }

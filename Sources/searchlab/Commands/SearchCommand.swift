@@ -16,7 +16,9 @@ struct SearchCommand: ParsableCommand {
             Queries come from the arguments or, with --queries, from JSON lines \
             ({"query": "..."} or a bare JSON string). --format json writes one line per \
             query: {"query", "result": [{"document": {"id", "contents"}, "score"}]}, the \
-            shape of Search-R1's /retrieve results; text prints rank, id, score and title.
+            shape of Search-R1's /retrieve results; --format ids writes the same without the \
+            passages ({"query", "result": [{"id", "score"}]}), for evaluation runs; text \
+            prints rank, id, score and title.
             """)
 
     @Option(help: ArgumentHelp("Index file.", valueName: "INDEX"))
@@ -28,7 +30,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("JSON-lines file of queries ({\"query\": ...} or strings); - for standard input.", valueName: "FILE"))
     var queries: String?
 
-    @Option(help: "Output: text or json (default: text for argument queries, json with --queries).")
+    @Option(help: "Output: text, json or ids (default: text for argument queries, json with --queries).")
     var format: OutputFormat?
 
     @Option(help: "Override the index's k1.")
@@ -40,7 +42,7 @@ struct SearchCommand: ParsableCommand {
     @Argument(help: "Query text (each argument is one query).")
     var query: [String] = []
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, ids }
 
     func validate() throws {
         guard topK >= 1 else { throw ValidationError("--topk must be at least 1") }
@@ -56,15 +58,17 @@ struct SearchCommand: ParsableCommand {
             let override = (k1 != nil || b != nil)
                 ? BM25Parameters(k1: k1 ?? loaded.metadata.k1, b: b ?? loaded.metadata.b) : nil
             let engine = BM25Engine(searcher: BM25Searcher(index: loaded, parameters: override))
-            let asJSON = (format ?? (queries == nil ? .text : .json)) == .json
+            let format = format ?? (queries == nil ? .text : .json)
             var lines: [String] = []
             lines.reserveCapacity(texts.count)
             for text in texts {
                 let hits = engine.hits(for: text, topK: topK)
-                if asJSON {
-                    lines.append(try CanonicalJSON.string(SearchResultLine(query: text, result: hits)))
-                } else {
-                    lines.append(Self.textBlock(text, hits))
+                switch format {
+                case .json: lines.append(try CanonicalJSON.string(SearchResultLine(query: text, result: hits)))
+                case .ids:
+                    let ranked = hits.map { RankedID(id: $0.document.id, score: $0.score) }
+                    lines.append(try CanonicalJSON.string(RankedIDsLine(query: text, result: ranked)))
+                case .text: lines.append(Self.textBlock(text, hits))
                 }
             }
             Output.writeLines(lines)
@@ -88,6 +92,17 @@ struct SearchCommand: ParsableCommand {
         }
         return out
     }
+}
+
+/// One line of `searchlab search --format ids`.
+struct RankedIDsLine: Encodable {
+    var query: String
+    var result: [RankedID]
+}
+
+struct RankedID: Encodable {
+    var id: String
+    var score: Double
 }
 
 /// One line of `searchlab search --format json`.
