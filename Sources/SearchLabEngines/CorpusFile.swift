@@ -31,7 +31,7 @@ public struct CorpusFile: Sendable {
         var documents: [CorpusDocument] = []
         var positions: [String: Int] = [:]
         var firstLines: [String: Int] = [:]
-        for (number, line) in JSONLines.split(data) {
+        for (number, line) in NumberedLines.split(data) {
             let document: CorpusDocument
             do {
                 document = try CorpusFile.parse(line, decoder: decoder)
@@ -95,21 +95,4 @@ struct FastLine: Decodable {
 
     var id: ID
     var contents: String
-}
-
-/// Splitting JSON-lines input into numbered, non-blank lines.
-enum JSONLines {
-    /// Non-blank lines with their 1-based numbers; a trailing `\r` is dropped.
-    static func split(_ data: Data) -> [(number: Int, bytes: Data)] {
-        var out: [(Int, Data)] = []
-        var number = 0
-        for piece in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            number += 1
-            var line = Data(piece)
-            if line.last == UInt8(ascii: "\r") { line.removeLast() }
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            out.append((number, line))
-        }
-        return out
-    }
 }

@@ -68,7 +68,7 @@ public struct OracleDataset: Sendable {
     public init(data: Data, name: String, corpus: CorpusFile) throws {
         var questions: [OracleQuestion] = []
         var lines: [String: Int] = [:]
-        for (number, line) in JSONLines.split(data) {
+        for (number, line) in NumberedLines.split(data) {
             do {
                 let question = try OracleDataset.parse(line, corpus: corpus)
                 if let first = lines[question.id] {

@@ -12,12 +12,9 @@ public enum WorldDataset {
             throw LocatedError(file: url.path, line: nil, message: "the file does not exist or is not readable")
         }
         var questions: [WorldQuestion] = []
-        var number = 0
-        for piece in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            number += 1
-            if piece.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+        for (number, line) in NumberedLines.split(data) {
             do {
-                questions.append(try record(JSONValue.parse(Data(piece))))
+                questions.append(try record(JSONValue.parse(line)))
             } catch let error as SearchLabError {
                 throw LocatedError(file: url.path, line: number, message: error.message)
             }

@@ -23,19 +23,8 @@ public struct ImportSource: Sendable {
         self.init(name: path, data: data)
     }
 
-    /// Non-blank lines with their numbers; a trailing `\r` is dropped.
-    func lines() -> [(number: Int, bytes: Data)] {
-        var out: [(Int, Data)] = []
-        var number = 0
-        for piece in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            number += 1
-            var line = Data(piece)
-            if line.last == UInt8(ascii: "\r") { line.removeLast() }
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            out.append((number, line))
-        }
-        return out
-    }
+    /// Non-blank lines with their numbers (see `NumberedLines.split`).
+    func lines() -> [(number: Int, bytes: Data)] { NumberedLines.split(data) }
 
     /// The whole file as text. - Throws: ``LocatedError`` when it is not UTF-8.
     func text() throws -> String {

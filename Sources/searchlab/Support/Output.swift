@@ -38,38 +38,27 @@ enum Output {
 
 /// The async form of ``reportingErrors(_:)``.
 func reportingErrorsAsync(_ body: () async throws -> Void) async throws {
-    do {
-        try await body()
-    } catch let error as LocatedError {
-        Output.error(error.description)
-        throw ExitCode.failure
-    } catch let error as SearchLabError {
-        Output.error(error.description)
-        throw ExitCode.failure
-    } catch let error as ExitCode {
-        throw error
-    } catch let error as CustomStringConvertible where !(error is any ParsableArguments) {
-        // Library errors (policy, store, engines) describe themselves in one line.
-        Output.error(error.description)
-        throw ExitCode.failure
-    }
+    do { try await body() } catch { throw reported(error) }
 }
 
-/// Runs a command body, turning located input errors into `error: FILE:LINE: …` and exit 1.
+/// Runs a command body, turning input and library errors into `error: …` and exit 1.
 func reportingErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as LocatedError {
-        Output.error(error.description)
-        throw ExitCode.failure
-    } catch let error as SearchLabError {
-        Output.error(error.description)
-        throw ExitCode.failure
-    } catch let error as ExitCode {
-        throw error
-    } catch let error as CustomStringConvertible where !(error is any ParsableArguments) {
+    do { try body() } catch { throw reported(error) }
+}
+
+/// Prints a library or input error as one `error:` line and returns exit code 1;
+/// ArgumentParser's own exits pass through untouched.
+private func reported(_ error: Error) -> Error {
+    switch error {
+    case let exit as ExitCode:
+        return exit
+    case let located as LocatedError:
+        Output.error(located.description)
+    case let described as CustomStringConvertible:
         // Library errors (policy, store, engines) describe themselves in one line.
-        Output.error(error.description)
-        throw ExitCode.failure
+        Output.error(described.description)
+    default:
+        Output.error("\(error)")
     }
+    return ExitCode.failure
 }
