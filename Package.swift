@@ -121,7 +121,7 @@ let package = Package(
             dependencies: ["SearchLabTestSupport"]),
         .testTarget(
             name: "SearchLabTrainerTests",
-            dependencies: ["SearchLabTrainer", "SearchLabPolicy", "SearchLabTestSupport"],
+            dependencies: ["SearchLabTrainer", "SearchLabPolicy", "SearchLabWorld", "SearchLabTestSupport"],
             exclude: ["Snapshots"]),
         .testTarget(
             name: "SearchLabWorldTests",

@@ -36,7 +36,8 @@ public enum Pretrainer {
     /// Words the scripted agent writes that passages and questions may not contain.
     static let agentPhrases = "I need to search for . The documents say I think I know this . The documents name it . is the answer . I do not know unknown"
 
-    /// The tokenizer: corpus passages, questions and every fixed protocol text.
+    /// The bootstrap tokenizer used to roll out demonstrations: corpus passages, questions
+    /// and every fixed protocol text.
     public static func buildTokenizer(corpus: [CorpusDocument], questions: [WorldQuestion], vocabSize: Int) throws -> Tokenizer {
         var texts = corpus.map(\.contents) + questions.map(\.question)
         texts += [try SearchR1Format.prompt(question: "x"), SearchR1Format.invalidActionFeedback, agentPhrases,
@@ -63,14 +64,18 @@ public enum Pretrainer {
     public static func run(corpus: [CorpusDocument], questions: [WorldQuestion], engine: any SearchEngine,
                            settings: PretrainSettings, output: URL,
                            progress: (Int, Float) -> Void = { _, _ in }) async throws -> PretrainResult {
-        let tokenizer = try buildTokenizer(corpus: corpus, questions: questions, vocabSize: settings.vocabSize)
-        let demos = try await demonstrations(questions: questions, engine: engine, tokenizer: tokenizer, settings: settings)
+        // Demonstrations need a tokenizer (observations are cut by token count), but the
+        // model's tokenizer must come from the text it trains on: built from passages alone,
+        // the agent's own phrases would fall under the minimum count and be spelled in bytes.
+        let bootstrap = try buildTokenizer(corpus: corpus, questions: questions, vocabSize: settings.vocabSize)
+        let demos = try await demonstrations(questions: questions, engine: engine, tokenizer: bootstrap, settings: settings)
+        let documents = corpus.map(\.contents) + demos.map { $0.render() }
+        let tokenizer = try Tokenizer.build(corpus: documents, vocabSize: settings.vocabSize)
         guard let config = TransformerConfig.named(settings.preset, vocabSize: tokenizer.vocabSize) else {
             throw SearchLabError("unknown policy preset \(settings.preset): expected tiny, small or base")
         }
         let model = try Transformer(config: config)
         model.initialize(seed: settings.seed)
-        let documents = corpus.map(\.contents) + demos.map { $0.render() }
         let stream = PackedStream(documents: documents.map { tokenizer.encode($0) + [tokenizer.endOfText] },
                                   rowLength: config.contextLength, seed: settings.seed)
         let optimizer = AdamW(parameterCount: model.parameters.count, weightDecay: 0.1)
