@@ -30,3 +30,27 @@ struct PretrainerTests {
         #expect(tokenizer.decode(tokenizer.encode(text)) == text)
     }
 }
+
+struct DemonstrationRowTests {
+    @Test func onlyTheAgentsOwnWordsAreTargets() async throws {
+        let world = try World.generate(WorldConfig(seed: 5, entities: 60, train: 12, test: 4))
+        var corpus: [CorpusDocument] = []
+        world.forEachPassage { corpus.append($0) }
+        let tokenizer = try Pretrainer.buildTokenizer(corpus: corpus, questions: world.train, vocabSize: 2000)
+        let demos = try await Pretrainer.demonstrations(questions: world.train, engine: TwoPassageEngine(),
+                                                        tokenizer: tokenizer, settings: PretrainSettings())
+        let searching = try #require(demos.first { $0.turns.contains { $0.observation != nil } })
+        let row = DemonstrationRow(trajectory: searching, tokenizer: tokenizer, contextLength: 4096)
+        #expect(row.tokens.count == row.written.count)
+        // The written tokens, in order, spell exactly the turns' kept text.
+        let written = zip(row.tokens, row.written).filter(\.1).map(\.0)
+        #expect(tokenizer.decode(written) == searching.turns.map(\.text).joined())
+        // Nothing of the prompt is a target; the row is prompt + turns + observations.
+        let promptCount = tokenizer.encode(searching.prompt).count
+        #expect(!row.written.prefix(promptCount).contains(true))
+        #expect(tokenizer.decode(row.tokens) == searching.render())
+        // A short context keeps the end of the demonstration, as the rolling context does.
+        let cut = DemonstrationRow(trajectory: searching, tokenizer: tokenizer, contextLength: 50)
+        #expect(cut.tokens == Array(row.tokens.suffix(50)) && cut.written == Array(row.written.suffix(50)))
+    }
+}

@@ -16,8 +16,11 @@ public struct PretrainSettings: Codable, Hashable, Sendable {
     public var learningRate = 3e-3
     public var warmupSteps = 40
     public var seed: UInt64 = 1
+    /// Rows of each step that hold one whole demonstration (the rest are packed corpus text).
+    public var demonstrationShare = 0.75
     public var mistakes = MistakeRates()
-    public var rollout = RolloutSettings(maxTurns: 3, maxObservationTokens: 100, contextLimit: 480, maxStartTokens: 480, topK: 3)
+    /// The shipped training configs' lengths, so the base model sees the contexts RL samples in.
+    public var rollout = RolloutSettings(maxTurns: 4, maxObservationTokens: 128, contextLimit: 512, maxStartTokens: 512, topK: 3)
 
     public init() {}
 }
@@ -76,14 +79,19 @@ public enum Pretrainer {
         }
         let model = try Transformer(config: config)
         model.initialize(seed: settings.seed)
-        let stream = PackedStream(documents: documents.map { tokenizer.encode($0) + [tokenizer.endOfText] },
+        let stream = PackedStream(documents: corpus.map { tokenizer.encode($0.contents) + [tokenizer.endOfText] },
                                   rowLength: config.contextLength, seed: settings.seed)
+        let demoRows = min(settings.batchRows, max(0, Int((settings.demonstrationShare * Double(settings.batchRows)).rounded())))
+        let data = PretrainData(
+            demonstrations: demos.map { DemonstrationRow(trajectory: $0, tokenizer: tokenizer, contextLength: config.contextLength) },
+            corpus: stream, demonstrationRows: demos.isEmpty ? 0 : demoRows,
+            corpusRows: settings.batchRows - (demos.isEmpty ? 0 : demoRows), seed: settings.seed)
         let optimizer = AdamW(parameterCount: model.parameters.count, weightDecay: 0.1)
         let schedule = LRSchedule(peak: Float(settings.learningRate), warmupSteps: settings.warmupSteps,
                                   totalSteps: settings.steps, decay: .cosine, minRatio: 0.1)
         var losses: [Float] = []
         for step in 0..<settings.steps {
-            let batch = TokenBatch(sequences: stream.rows(step: step, count: settings.batchRows))
+            let batch = data.batch(step: step)
             model.zeroGradients()
             let loss = model.languageModelStep(batch)
             AdamW.clipGradientNorm(model.gradients, maxNorm: 1)

@@ -13,7 +13,9 @@ struct PretrainCommand: AsyncParsableCommand {
             texts; rolls a scripted agent through every training question against the world's \
             BM25 engine (it follows the right search plan but answers without searching, searches \
             a decoy, answers with a decoy or skips a hop in about 70% of demonstrations); then \
-            trains the language model on passages + demonstrations and writes a checkpoint \
+            trains the language model on passages (packed, every token scored) and on whole \
+            demonstrations (one per row from position 0, scored on the agent's own words only: \
+            prompt and retrieved text are context, never targets) and writes a checkpoint \
             directory (model.safetensors, config.json, tokenizer.json, pretrain.json).
 
             The result plays the part of the paper's pretrained LLM: it knows the format and the \
@@ -35,6 +37,9 @@ struct PretrainCommand: AsyncParsableCommand {
     @Option(help: "Rows of one context length per step.")
     var batchRows = PretrainSettings().batchRows
 
+    @Option(help: "Share of each step's rows that hold one whole demonstration, scored on the agent's words only (the rest: packed corpus text).")
+    var demonstrationShare = PretrainSettings().demonstrationShare
+
     @Option(help: "Peak learning rate (linear warm-up, cosine decay).")
     var lr = PretrainSettings().learningRate
 
@@ -48,6 +53,9 @@ struct PretrainCommand: AsyncParsableCommand {
         guard steps > 0, batchRows > 0, vocabSize > 300, lr > 0 else {
             throw ValidationError("--steps and --batch-rows must be positive, --vocab-size above 300, --lr positive")
         }
+        guard (0...1).contains(demonstrationShare) else {
+            throw ValidationError("--demonstration-share must be between 0 and 1, got \(demonstrationShare)")
+        }
     }
 
     func run() async throws {
@@ -58,6 +66,7 @@ struct PretrainCommand: AsyncParsableCommand {
             settings.steps = steps
             settings.batchRows = batchRows
             settings.learningRate = lr
+            settings.demonstrationShare = demonstrationShare
             settings.vocabSize = vocabSize
             settings.seed = seed
             let engine = try environment.engine("bm25", seed: seed)

@@ -1,0 +1,74 @@
+// What one pretraining step reads: whole demonstrations, each in its own row from position 0
+// with the loss on the agent's own words only, mixed with packed corpus text scored everywhere.
+import SearchLabCore
+import SearchLabPolicy
+
+/// A demonstration as the model sees it at rollout time: token ids and, per token, whether
+/// the agent wrote it (and so whether the language-model loss scores it).
+public struct DemonstrationRow: Hashable, Sendable {
+    public var tokens: [Int]
+    public var written: [Bool]
+
+    /// Tokenises `trajectory` segment by segment, as the rollout loop does (prompt, then each
+    /// turn's kept text, then its observation). Prompt and observation tokens are context only:
+    /// the policy never writes them, so learning to predict them would teach it to continue a
+    /// retrieved passage instead of reasoning about it.
+    public init(trajectory: Trajectory, tokenizer: some TextTokenizer, contextLength: Int) {
+        var tokens = tokenizer.encode(trajectory.prompt)
+        var written = [Bool](repeating: false, count: tokens.count)
+        for turn in trajectory.turns {
+            let kept = tokenizer.encode(turn.text)
+            tokens += kept
+            written += [Bool](repeating: true, count: kept.count)
+            if let observation = turn.observation {
+                let shown = tokenizer.encode(observation.text)
+                tokens += shown
+                written += [Bool](repeating: false, count: shown.count)
+            }
+        }
+        // A long demonstration keeps its end, as the rolling context does at rollout time.
+        self.tokens = Array(tokens.suffix(contextLength))
+        self.written = Array(written.suffix(contextLength))
+    }
+}
+
+/// The rows of every pretraining step: a seeded order over demonstrations (reshuffled each
+/// pass) and windows of the packed corpus, both functions of the step alone so a step's batch
+/// never depends on what ran before it.
+struct PretrainData {
+    let demonstrations: [DemonstrationRow]
+    let corpus: PackedStream
+    let demonstrationRows: Int
+    let corpusRows: Int
+    let seed: UInt64
+
+    /// The token batch of `step`: demonstration rows first, then corpus rows.
+    func batch(step: Int) -> TokenBatch {
+        let demos = (0..<demonstrationRows).map { demonstration(at: step * demonstrationRows + $0) }
+        let texts = corpusRows == 0 ? [] : corpus.rows(step: step, count: corpusRows)
+        let length = (demos.map(\.tokens.count) + texts.map(\.count)).max() ?? 0
+        let rows = demos.map { ($0.tokens, $0.written) } + texts.map { ($0, [Bool](repeating: true, count: $0.count)) }
+        var tokens = [Int32](repeating: 0, count: rows.count * length)
+        var targets = [Int32](repeating: -1, count: tokens.count)
+        var valid = [Bool](repeating: false, count: tokens.count)
+        for (b, (row, scored)) in rows.enumerated() {
+            for (i, token) in row.enumerated() {
+                tokens[b * length + i] = Int32(token)
+                valid[b * length + i] = true
+                // Position i predicts token i+1; score it only if the agent wrote token i+1.
+                if i + 1 < row.count && scored[i + 1] { targets[b * length + i] = Int32(row[i + 1]) }
+            }
+        }
+        return TokenBatch(batchSize: rows.count, length: length, tokens: tokens, targets: targets, valid: valid)
+    }
+
+    /// The `index`-th demonstration drawn: pass `index / count` in its own seeded order.
+    func demonstration(at index: Int) -> DemonstrationRow {
+        let count = demonstrations.count
+        let pass = index / count
+        var order = Array(0..<count)
+        var random = RandomStream(seed: seed, purpose: "pretrain.demonstration-order", UInt64(pass))
+        order.shuffle(using: &random)
+        return demonstrations[order[index % count]]
+    }
+}
