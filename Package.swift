@@ -108,7 +108,7 @@ let package = Package(
             dependencies: ["SearchLabTensor", "SearchLabTestSupport"]),
         .testTarget(
             name: "SearchLabPolicyTests",
-            dependencies: ["SearchLabPolicy", "SearchLabTestSupport"]),
+            dependencies: ["SearchLabPolicy", "SearchLabCore", "SearchLabTestSupport"]),
         .testTarget(
             name: "SearchLabStoreTests",
             dependencies: ["SearchLabStore", "SearchLabTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

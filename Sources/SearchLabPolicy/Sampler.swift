@@ -116,6 +116,21 @@ public struct Sampler {
         return false
     }
 
+    /// Every token at least as likely as some threshold whose tokens together hold `mass`:
+    /// a superset of the nucleus, usually a handful of ids, so only those need sorting
+    /// (sorting the whole vocabulary for every sampled token dominated generation).
+    static func nucleusCandidates(_ weights: [Double], mass: Double) -> [Int] {
+        var threshold = weights.max()! / 2
+        while true {
+            var held = 0.0
+            var ids: [Int] = []
+            for (i, w) in weights.enumerated() where w >= threshold { held += w; ids.append(i) }
+            // The margin covers summation order: the caller adds the same weights sorted.
+            if held >= mass * (1 + 1e-9) || threshold == 0 || ids.count == weights.count { return ids }
+            threshold = threshold > 1e-300 ? threshold / 16 : 0
+        }
+    }
+
     /// Draws a token from `logits` with the uniform `u` in [0, 1).
     /// - Returns: the token and its log-probability (see ``GeneratedSequence/logProbs``).
     public static func sample(_ logits: [Float], settings: SamplingSettings, uniform u: Double) -> (Int, Float) {
@@ -132,6 +147,7 @@ public struct Sampler {
         // candidates in order of probability (ties by id), cut at the nucleus mass
         var order = Array(z.indices)
         if settings.topP < 1 {
+            order = nucleusCandidates(weights, mass: Double(settings.topP) * total)
             order.sort { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : $0 < $1 }
             var mass = 0.0, keep = 0
             while keep < order.count, mass < Double(settings.topP) * total {

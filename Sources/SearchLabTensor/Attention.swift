@@ -38,14 +38,13 @@ extension Tensor {
             for j in 0..<t { a[j] = 0 }
             return
         }
-        var sum: Float = 0
-        for j in 0...row {
-            if valid?[j] ?? true {
-                let e = expf(a[j] - maxv)
-                a[j] = e
-                sum += e
-            } else {
-                a[j] = 0
+        var sum = exponentiate(a, count: row + 1, shift: maxv)
+        if let valid {
+            // Padding takes no weight: drop what it added (the sum stays a function of the
+            // row's own valid scores, so a sequence's numbers do not depend on its padding).
+            sum = 0
+            for j in 0...row {
+                if valid[j] { sum += a[j] } else { a[j] = 0 }
             }
         }
         let inv = 1 / sum
@@ -154,11 +153,7 @@ extension Tensor {
                     scores[j] = s * scale
                     maxv = max(maxv, scores[j])
                 }
-                var sum: Float = 0
-                for j in 0..<len {
-                    scores[j] = expf(scores[j] - maxv)
-                    sum += scores[j]
-                }
+                let sum = exponentiate(scores.baseAddress!, count: len, shift: maxv)
                 for i in 0..<hs { o[i] = 0 }
                 for j in 0..<len {
                     let w = scores[j] / sum

@@ -87,9 +87,11 @@ extension Tensor {
 
     /// out = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), elementwise over `count` values.
     public static func geluForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
-        parallelFor(count, minChunk: 16384) { i in
-            let x = inp[i]
-            out[i] = 0.5 * x * (1 + tanhf(geluScale * (x + 0.044715 * x * x * x)))
+        forEachLanes(count, minChunk: 16384) { start, n in
+            let x = load(inp + start, n)
+            let inner: Lanes = x + 0.044715 * x * x * x
+            let th = tanh(geluScale * inner)
+            store(0.5 * x * (1 + th), out + start, n)
         }
     }
 
@@ -97,13 +99,15 @@ extension Tensor {
     public static func geluBackward(
         dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>, count: Int
     ) {
-        parallelFor(count, minChunk: 16384) { i in
-            let x = inp[i]
-            let u = geluScale * (x + 0.044715 * x * x * x)
-            let th = tanhf(u)
-            let sech2 = 1 - th * th
-            let local = 0.5 * (1 + th) + 0.5 * x * sech2 * geluScale * (1 + 3 * 0.044715 * x * x)
-            dinp[i] += local * dout[i]
+        forEachLanes(count, minChunk: 16384) { start, n in
+            let x = load(inp + start, n)
+            let inner: Lanes = x + 0.044715 * x * x * x
+            let th = tanh(geluScale * inner)
+            let sech2: Lanes = 1 - th * th
+            let slope: Lanes = geluScale * (1 + 3 * 0.044715 * x * x)
+            let local: Lanes = 0.5 * (1 + th) + 0.5 * x * sech2 * slope
+            let grad: Lanes = local * load(dout + start, n)
+            store(load(dinp + start, n) + grad, dinp + start, n)
         }
     }
 

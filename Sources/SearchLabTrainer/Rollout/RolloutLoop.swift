@@ -59,8 +59,10 @@ public struct RolloutLoop {
     }
 
     /// Rolls out every question once; `sequenceIDs[i]` keys row `i`'s sampling streams.
+    /// `timer`, when given, receives the `generation` and `retrieval` wall times.
     public func run(_ questions: [Question], sequenceIDs: [UInt64], policy: inout some TurnPolicy,
-                    provenance: (Int) -> Provenance? = { _ in nil }) async throws -> [RolloutSample] {
+                    provenance: (Int) -> Provenance? = { _ in nil }, timer: PhaseTimer? = nil) async throws -> [RolloutSample] {
+        let timer = timer ?? PhaseTimer()
         precondition(questions.count == sequenceIDs.count, "one sequence id per question")
         var rows = try questions.map { question in
             let prompt = try makePrompt(question)
@@ -74,12 +76,14 @@ public struct RolloutLoop {
                 TurnRequest(sequenceID: sequenceIDs[i], turn: turn, context: rows[i].rollingContext(limit: settings.contextLimit),
                             question: rows[i].question, contextText: rows[i].prompt + Turn.concatenated(rows[i].turns))
             }
-            let generated = try policy.generate(requests)
+            let generated = try timer.measure("generation") { try policy.generate(requests) }
             precondition(generated.count == requests.count, "policy must answer every request")
             let actions = zip(active, generated).map { i, g in (i, g, SearchR1Format.parseAction(SearchR1Format.truncateTurn(g.text))) }
             let searchRows = actions.filter { $0.2.kind == .search && searchAllowed }
-            let hits = searchRows.isEmpty ? []
-                : try await engine.search(searchRows.map { $0.2.content ?? "" }, topK: settings.topK)
+            let queries = searchRows.map { $0.2.content ?? "" }
+            let hits = queries.isEmpty ? [] : try await timer.measure("retrieval") {
+                try await engine.search(queries, topK: settings.topK)
+            }
             var hitsByRow: [Int: [SearchHit]] = [:]
             for (k, entry) in searchRows.enumerated() { hitsByRow[entry.0] = hits[k] }
             for (i, g, action) in actions {

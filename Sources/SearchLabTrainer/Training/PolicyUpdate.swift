@@ -38,10 +38,13 @@ public struct PolicyUpdate {
     struct Scores { var old: [Double]; var reference: [Double]; var values: [Double]; var scorable: [Double] }
 
     /// Updates `models` from `batch`; returns verl-named metrics, sorted by name.
-    public func run(_ batch: RolloutBatch, models: TrainingModels, step: Int) -> [String: Double] {
+    /// `timer`, when given, receives the `scoring`, `backward` (forward + backward of the
+    /// update) and `optimizer` wall times.
+    public func run(_ batch: RolloutBatch, models: TrainingModels, step: Int, timer: PhaseTimer? = nil) -> [String: Double] {
+        let timer = timer ?? PhaseTimer()
         let shape = batch.shape
         let context = models.policy.config.contextLength
-        let scores = score(batch, models: models, context: context)
+        let scores = timer.measure("scoring") { score(batch, models: models, context: context) }
         let response = zip(batch.responseMask, scores.scorable).map(*)
         let info = zip(batch.infoMask, scores.scorable).map(*)
         var metrics: [String: Double] = [:]
@@ -71,7 +74,7 @@ public struct PolicyUpdate {
             metrics["critic/vf_explained_var"] = StepMetrics.explainedVariance(returns: advantages.returns, values: scores.values, mask: response)
         }
         let inputs = UpdateInputs(batch: batch, scores: scores, advantages: advantages, lossMask: lossMask, responseMask: response)
-        metrics.merge(updateLoop(inputs, models: models, step: step, context: context)) { $1 }
+        metrics.merge(updateLoop(inputs, models: models, step: step, context: context, timer: timer)) { $1 }
         return metrics
     }
 
@@ -100,7 +103,7 @@ public struct PolicyUpdate {
     }
 
     /// Epochs × shuffled mini-batches × micro-batches, one optimiser step per mini-batch.
-    func updateLoop(_ inputs: UpdateInputs, models: TrainingModels, step: Int, context: Int) -> [String: Double] {
+    func updateLoop(_ inputs: UpdateInputs, models: TrainingModels, step: Int, context: Int, timer: PhaseTimer) -> [String: Double] {
         let rows = inputs.batch.shape.rows
         var sums = MetricAccumulator()
         let actorLR = config.actor.optimizer.lr * config.actorSchedule.multiplier(step: step)
@@ -117,20 +120,13 @@ public struct PolicyUpdate {
                 let scale = 1.0 / Double(micros.count)
                 for micro in micros {
                     let window = ScoringWindow(batch: inputs.batch, rows: micro, context: context)
-                    if updateActor { sums.add(actorMicroStep(window, inputs, models: models, scale: scale)) }
-                    if let critic = models.critic { sums.add(criticMicroStep(window, inputs, critic: critic, scale: scale)) }
+                    timer.measure("backward") {
+                        if updateActor { sums.add(actorMicroStep(window, inputs, models: models, scale: scale)) }
+                        if let critic = models.critic { sums.add(criticMicroStep(window, inputs, critic: critic, scale: scale)) }
+                    }
                 }
-                if updateActor {
-                    let norm = AdamW.clipGradientNorm(models.policy.gradients, maxNorm: Float(config.actor.optimizer.gradClip))
-                    models.actorOptimizer.update(parameters: models.policy.parameters, gradients: models.policy.gradients,
-                                                 learningRate: Float(actorLR), decayed: models.policy.layout.decayedRanges)
-                    sums.add(["actor/grad_norm": Double(norm)])
-                }
-                if let critic = models.critic, let optimizer = models.criticOptimizer {
-                    let norm = AdamW.clipGradientNorm(critic.gradients, maxNorm: Float(config.actor.optimizer.gradClip))
-                    optimizer.update(parameters: critic.parameters, gradients: critic.gradients,
-                                     learningRate: Float(criticLR), decayed: critic.layout.decayedRanges)
-                    sums.add(["critic/grad_norm": Double(norm)])
+                timer.measure("optimizer") {
+                    applyGradients(models: models, updateActor: updateActor, actorLR: actorLR, criticLR: criticLR, sums: &sums)
                 }
             }
         }
@@ -138,6 +134,23 @@ public struct PolicyUpdate {
         out["actor/lr"] = updateActor ? actorLR : 0
         if models.critic != nil { out["critic/lr"] = criticLR }
         return out
+    }
+
+    /// Clips and applies the accumulated gradients of one mini-batch.
+    func applyGradients(models: TrainingModels, updateActor: Bool, actorLR: Double, criticLR: Double,
+                        sums: inout MetricAccumulator) {
+        if updateActor {
+            let norm = AdamW.clipGradientNorm(models.policy.gradients, maxNorm: Float(config.actor.optimizer.gradClip))
+            models.actorOptimizer.update(parameters: models.policy.parameters, gradients: models.policy.gradients,
+                                         learningRate: Float(actorLR), decayed: models.policy.layout.decayedRanges)
+            sums.add(["actor/grad_norm": Double(norm)])
+        }
+        if let critic = models.critic, let optimizer = models.criticOptimizer {
+            let norm = AdamW.clipGradientNorm(critic.gradients, maxNorm: Float(config.actor.optimizer.gradClip))
+            optimizer.update(parameters: critic.parameters, gradients: critic.gradients,
+                             learningRate: Float(criticLR), decayed: critic.layout.decayedRanges)
+            sums.add(["critic/grad_norm": Double(norm)])
+        }
     }
 
     func actorMicroStep(_ window: ScoringWindow, _ inputs: UpdateInputs, models: TrainingModels, scale: Double) -> [String: Double] {

@@ -60,15 +60,17 @@ extension TrainingRun {
                                scoring: ScoringOptions(scheme: config.rewardScheme, weights: config.rewardWeights))
         let provenance = Provenance(seed: config.seed, checkpointDigest: digest, sampling: sampling,
                                     engineFingerprint: engine.fingerprint, step: step)
-        let samples = try await loop.run(rows, sequenceIDs: ids, policy: &generator, provenance: { _ in provenance })
+        let timer = PhaseTimer()
+        let samples = try await loop.run(rows, sequenceIDs: ids, policy: &generator, provenance: { _ in provenance }, timer: timer)
         let rolledOut = Date()
         let batch = RolloutBatch(samples: samples, groupIDs: groupIDs)
-        var metrics = PolicyUpdate(config: config).run(batch, models: models, step: step)
+        var metrics = PolicyUpdate(config: config).run(batch, models: models, step: step, timer: timer)
         let updated = Date()
         metrics.merge(RolloutMetrics.compute(samples, batch: batch)) { $1 }
         if config.testFrequency > 0 && (step + 1) % config.testFrequency == 0 {
-            metrics.merge(try await validate()) { $1 }
+            metrics.merge(try await timer.measure("validation") { try await validate() }) { $1 }
         }
+        metrics.merge(timer.metrics) { $1 }
         metrics["timing/rollout_s"] = rolledOut.timeIntervalSince(started)
         metrics["timing/update_s"] = updated.timeIntervalSince(rolledOut)
         metrics["timing/step_s"] = Date().timeIntervalSince(started)

@@ -65,17 +65,23 @@ struct TrainCommand: AsyncParsableCommand {
     }
 }
 
-/// The one-line progress display of a training step.
+/// The progress display: one line per step with the live metrics, the wall time of each
+/// phase (so the slow part is visible) and, after a validation, its EM per data source.
 enum TrainProgress {
     static func line(_ report: TrainingRun.StepReport, total: Int) -> String {
         let m = report.metrics
         func f(_ key: String, _ digits: Int = 3) -> String { m[key].map { String(format: "%.\(digits)f", $0) } ?? "-" }
-        let sources = m.keys.filter { $0.hasPrefix("em/sim-") }.sorted()
-            .map { "\($0.dropFirst(7)) \(f($0, 2))" }.joined(separator: " ")
-        var line = "step \(report.step + 1)/\(total)  reward \(f("reward/mean"))  em \(f("em/mean")) (\(sources))"
-        line += "  searches \(f("env/number_of_valid_search", 2))  entropy \(f("actor/entropy_loss"))  clip \(f("actor/pg_clipfrac"))"
-        line += "  \(f("timing/step_s", 1))s"
-        if m["val/em"] != nil { line += "  | val em \(f("val/em"))" }
+        func perSource(_ prefix: String) -> String {
+            m.keys.filter { $0.hasPrefix(prefix + "sim-") }.sorted()
+                .map { "\($0.dropFirst(prefix.count + 4)) \(f($0, 2))" }.joined(separator: " ")
+        }
+        var line = "step \(report.step + 1)/\(total)  reward \(f("reward/mean"))  em \(f("em/mean")) (\(perSource("em/")))"
+        line += "  searches \(f("env/number_of_valid_search", 2))  valid \(f("env/ratio_of_valid_action", 2))"
+        line += "  entropy \(f("actor/entropy_loss"))  kl \(f("actor/kl_loss", 4))  clip \(f("actor/pg_clipfrac"))"
+        let phases = ["generation", "retrieval", "scoring", "backward", "optimizer"]
+            .map { "\($0.prefix(3)) \(f("timing/\($0)_s", 1))" }.joined(separator: " ")
+        line += "  \(f("timing/step_s", 1))s [\(phases)]"
+        if m["val/em"] != nil { line += "  | val em \(f("val/em")) (\(perSource("val/em/")))" }
         return line
     }
 }
