@@ -81,13 +81,20 @@ extension Tensor {
     static func rowStats(_ z: UnsafePointer<Float>, _ v: Int) -> (lse: Float, entropy: Float) {
         var maxv = -Float.infinity
         for i in 0..<v { maxv = max(maxv, z[i]) }
-        var sum: Float = 0, ez: Float = 0
-        for i in 0..<v {
-            let shifted = z[i] - maxv
-            let e = expf(shifted)
-            sum += e
-            ez += e * shifted
+        // Eight lanes at a time (the vocabulary's exponentials dominate scoring); the tail
+        // lanes are zeroed so they add nothing.
+        var sums = Lanes.zero, ezs = Lanes.zero
+        var i = 0
+        while i < v {
+            let n = min(8, v - i)
+            let shifted = load(z + i, n) - maxv
+            var e = exp(shifted)
+            if n < 8 { for lane in n..<8 { e[lane] = 0 } }
+            sums += e
+            ezs += e * shifted
+            i += 8
         }
+        let sum = sums.sum(), ez = ezs.sum()
         let logSum = logf(sum)
         return (maxv + logSum, logSum - ez / sum)
     }
