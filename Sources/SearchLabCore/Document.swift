@@ -74,3 +74,11 @@ public protocol SearchEngine: Sendable {
     /// - Throws: engine-specific errors (I/O, HTTP, a miss in a strict replay log).
     func search(_ queries: [String], topK: Int) async throws -> [[SearchHit]]
 }
+
+/// An engine whose answer may depend on which question a search serves — the simulation's
+/// oracle, which returns that question's supporting passages whatever the query says. The
+/// rollout loop knows each row's question and uses this form when the engine offers it.
+public protocol QuestionAwareSearchEngine: SearchEngine {
+    /// Like ``SearchEngine/search(_:topK:)``; `questionIDs[i]` is the question query `i` serves.
+    func search(_ queries: [String], questionIDs: [String], topK: Int) async throws -> [[SearchHit]]
+}

@@ -97,3 +97,12 @@ public struct BoundOracleEngine: SearchEngine {
         queries.map { oracle.hits(for: $0, question: question, topK: topK) }
     }
 }
+
+extension OracleEngine: QuestionAwareSearchEngine {
+    /// Each query gets the supporting passages of the question it serves (an id the dataset
+    /// does not know gets only fillers, like an unmatched query).
+    public func search(_ queries: [String], questionIDs: [String], topK: Int) async throws -> [[SearchHit]] {
+        precondition(queries.count == questionIDs.count, "one question id per query")
+        return zip(queries, questionIDs).map { hits(for: $0, question: dataset.question(id: $1), topK: topK) }
+    }
+}

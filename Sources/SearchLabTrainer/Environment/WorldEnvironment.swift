@@ -47,8 +47,15 @@ public struct WorldEnvironment: Sendable {
         case .bm25: spec.indexPath = try bm25Index()
         case .random: spec.corpusPath = corpusPath
         case .oracle:
-            spec.corpusPath = corpusPath
-            spec.datasetPath = directory.appendingPathComponent("train.jsonl").path
+            // Training and validation both search: the oracle knows every question's passages.
+            let corpus = try CorpusFile(path: corpusPath)
+            var data = Data()
+            for split in ["train", "test"] {
+                data += try Data(contentsOf: directory.appendingPathComponent("\(split).jsonl"))
+                if data.last != UInt8(ascii: "\n") { data.append(UInt8(ascii: "\n")) }
+            }
+            let dataset = try OracleDataset(data: data, name: directory.appendingPathComponent("{train,test}.jsonl").path, corpus: corpus)
+            return OracleEngine(dataset: dataset, corpus: corpus, fill: .random(seed: seed))
         default: break
         }
         return try EngineFactory.make(spec)

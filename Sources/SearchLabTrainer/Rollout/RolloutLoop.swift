@@ -81,8 +81,12 @@ public struct RolloutLoop {
             let actions = zip(active, generated).map { i, g in (i, g, SearchR1Format.parseAction(SearchR1Format.truncateTurn(g.text))) }
             let searchRows = actions.filter { $0.2.kind == .search && searchAllowed }
             let queries = searchRows.map { $0.2.content ?? "" }
-            let hits = queries.isEmpty ? [] : try await timer.measure("retrieval") {
-                try await engine.search(queries, topK: settings.topK)
+            let questionIDs = searchRows.map { rows[$0.0].question.id }
+            let hits: [[SearchHit]] = queries.isEmpty ? [] : try await timer.measure("retrieval") { () async throws -> [[SearchHit]] in
+                if let aware = engine as? any QuestionAwareSearchEngine {
+                    return try await aware.search(queries, questionIDs: questionIDs, topK: settings.topK)
+                }
+                return try await engine.search(queries, topK: settings.topK)
             }
             var hitsByRow: [Int: [SearchHit]] = [:]
             for (k, entry) in searchRows.enumerated() { hitsByRow[entry.0] = hits[k] }

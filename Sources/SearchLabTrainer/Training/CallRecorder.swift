@@ -4,7 +4,7 @@ import Foundation
 import SearchLabCore
 
 /// A pass-through engine that keeps the calls it forwarded until they are drained.
-public final class CallRecorder: SearchEngine, @unchecked Sendable {
+public final class CallRecorder: QuestionAwareSearchEngine, @unchecked Sendable {
     public struct Call: Sendable {
         public var query: String
         public var topK: Int
@@ -20,7 +20,16 @@ public final class CallRecorder: SearchEngine, @unchecked Sendable {
     public var fingerprint: String { inner.fingerprint }
 
     public func search(_ queries: [String], topK: Int) async throws -> [[SearchHit]] {
-        let answers = try await inner.search(queries, topK: topK)
+        record(queries, topK: topK, answers: try await inner.search(queries, topK: topK))
+    }
+
+    /// Forwards the question ids when the wrapped engine uses them (the oracle).
+    public func search(_ queries: [String], questionIDs: [String], topK: Int) async throws -> [[SearchHit]] {
+        guard let aware = inner as? any QuestionAwareSearchEngine else { return try await search(queries, topK: topK) }
+        return record(queries, topK: topK, answers: try await aware.search(queries, questionIDs: questionIDs, topK: topK))
+    }
+
+    private func record(_ queries: [String], topK: Int, answers: [[SearchHit]]) -> [[SearchHit]] {
         lock.withLock { calls += zip(queries, answers).map { Call(query: $0, topK: topK, hits: $1) } }
         return answers
     }

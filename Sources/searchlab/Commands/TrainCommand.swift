@@ -41,6 +41,15 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many steps in this invocation (the run continues with --resume).")
     var maxSteps: Int?
 
+    @Option(help: ArgumentHelp("Stop after the step during which this much wall time has passed, with a checkpoint (the run continues with --resume).",
+                               valueName: "MINUTES"))
+    var maxMinutes: Double?
+
+    func validate() throws {
+        if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps must be at least 1, got \(maxSteps)") }
+        if let maxMinutes, !(maxMinutes > 0) { throw ValidationError("--max-minutes must be positive, got \(maxMinutes)") }
+    }
+
     func run() async throws {
         try await reportingErrorsAsync {
             let resolved = try ConfigLoader.resolve(file: config, overrides: overrides)
@@ -55,10 +64,18 @@ struct TrainCommand: AsyncParsableCommand {
                                       store: store, name: name, checkpoints: checkpoints, resume: resume)
             let total = trainingConfig.totalTrainingSteps
             var budget = maxSteps ?? Int.max
+            let started = Date()
+            let deadline = maxMinutes.map { started.addingTimeInterval($0 * 60) }
             while run.step < total && budget > 0 {
                 let report = try await run.runStep()
                 Output.progress(TrainProgress.line(report, total: total))
                 budget -= 1
+                if let deadline, Date() >= deadline, run.step < total {
+                    // A checkpoint at the stop (unless the step just wrote one), so --resume picks up here.
+                    if run.step % max(1, trainingConfig.saveFrequency) != 0 { try run.saveCheckpoint() }
+                    Output.progress("time limit: stopped after \(run.step) steps (\(String(format: "%.1f", Date().timeIntervalSince(started) / 60)) min)")
+                    break
+                }
             }
             Output.writeLines(["run \(name): \(run.step)/\(total) steps in \(db); checkpoints in \(checkpoints.path)"])
         }
