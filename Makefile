@@ -83,3 +83,8 @@ bench-retrieval: bootstrap
 check-retrieval-reference: bootstrap
 	.venv/bin/python scripts/reference/bm25_reference.py --check
 	.venv/bin/python scripts/reference/porter_reference.py --check
+
+## bench-learning: pretrain on the default world, then GRPO (15 min) and PPO (30 min) learning curves.
+.PHONY: bench-learning
+bench-learning: bootstrap
+	bench/learning/run.sh
