@@ -1,0 +1,136 @@
+// Running a grid: each cell is a `searchlab train` child process with its own database, up to
+// `jobs` at a time. A cell whose run stored its final checkpoint is finished and skipped; one
+// with a checkpoint is continued with `--resume` (bit for bit, as the trainer guarantees).
+import Foundation
+import GRDB
+import SearchLabCore
+import SearchLabStore
+
+/// Where a grid's cells live and how far each got.
+public struct AblationLayout: Sendable {
+    /// The combined database the finished cells are merged into.
+    public var database: String
+
+    public init(database: String) { self.database = database }
+
+    /// `DB.cells/`: one database (and log, and checkpoints) per cell.
+    public var cellsDirectory: URL { URL(fileURLWithPath: database + ".cells") }
+    public func cellDatabase(_ cell: AblationCell) -> String { cellsDirectory.appendingPathComponent(cell.name + ".sqlite").path }
+    public func cellLog(_ cell: AblationCell) -> String { cellsDirectory.appendingPathComponent(cell.name + ".log").path }
+
+    /// How far a cell got.
+    public enum State: String, Sendable { case finished, resumable, fresh }
+
+    /// Finished when the final checkpoint (step = trainer.total_training_steps) is recorded;
+    /// resumable when any checkpoint is; otherwise fresh (a run without checkpoints is redone
+    /// from the start, which gives the same bytes).
+    public func state(of cell: AblationCell) throws -> State {
+        let path = cellDatabase(cell)
+        guard FileManager.default.fileExists(atPath: path) else { return .fresh }
+        return try RunStore(path: path, create: false).read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, config_json FROM run WHERE name = ?", arguments: [cell.name]) else { return .fresh }
+            let config = try JSONValue.parse(Data((row["config_json"] as String).utf8))
+            guard case .object(let fields) = config, case .integer(let total)? = fields["trainer.total_training_steps"] else {
+                throw SearchLabError("\(path): run \(cell.name) has no trainer.total_training_steps in its config")
+            }
+            let last = try Int64.fetchOne(db, sql: "SELECT MAX(step) FROM checkpoint WHERE run_id = ?", arguments: [row["id"] as Int64])
+            guard let last else { return .fresh }
+            return last >= total ? .finished : .resumable
+        }
+    }
+
+    /// Deletes what a fresh start would otherwise trip over (a run without checkpoints).
+    func clear(_ cell: AblationCell) {
+        let db = cellDatabase(cell)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+        try? FileManager.default.removeItem(atPath: db + ".checkpoints")
+    }
+}
+
+/// Runs cells as child processes.
+public struct AblationRunner: Sendable {
+    /// The `searchlab` executable.
+    public var executable: URL
+    /// The grid's base config.
+    public var baseConfig: String
+    /// `--set` overrides every cell gets before its own (e.g. world.dir, policy.checkpoint).
+    public var commonOverrides: [String]
+    public var layout: AblationLayout
+    public var jobs: Int
+
+    public init(executable: URL, baseConfig: String, commonOverrides: [String], layout: AblationLayout, jobs: Int) {
+        self.executable = executable
+        self.baseConfig = baseConfig
+        self.commonOverrides = commonOverrides
+        self.layout = layout
+        self.jobs = max(1, jobs)
+    }
+
+    /// The `searchlab train` arguments of a cell.
+    public func arguments(_ cell: AblationCell, resume: Bool) -> [String] {
+        var args = ["train", "--config", baseConfig]
+        for o in commonOverrides + cell.overrides { args += ["--set", o] }
+        args += ["--db", layout.cellDatabase(cell), "--name", cell.name]
+        return resume ? args + ["--resume"] : args
+    }
+
+    /// Runs every unfinished cell; returns the names of cells whose process failed.
+    public func run(_ cells: [AblationCell], progress: @escaping @Sendable (String) -> Void) throws -> [String] {
+        try FileManager.default.createDirectory(at: layout.cellsDirectory, withIntermediateDirectories: true)
+        var pending: [(cell: AblationCell, resume: Bool)] = []
+        for cell in cells {
+            switch try layout.state(of: cell) {
+            case .finished: progress("\(cell.name): finished, skipped")
+            case .resumable: pending.append((cell, true))
+            case .fresh: layout.clear(cell); pending.append((cell, false))
+            }
+        }
+        let total = pending.count
+        var running: [(cell: AblationCell, process: Process, started: Date)] = [], failed: [String] = [], done = 0
+        let ended = DispatchSemaphore(value: 0)
+        while !pending.isEmpty || !running.isEmpty {
+            while running.count < jobs, !pending.isEmpty {
+                let (cell, resume) = pending.removeFirst()
+                let process = try launch(cell, resume: resume) { ended.signal() }
+                running.append((cell, process, Date()))
+                progress("[\(done + running.count)/\(total) started] \(cell.name): \(resume ? "resuming" : "starting")")
+            }
+            ended.wait()
+            for entry in running where !entry.process.isRunning {
+                done += 1
+                let seconds = String(format: "%.1f", Date().timeIntervalSince(entry.started))
+                if entry.process.terminationStatus == 0 {
+                    progress("[\(done)/\(total) done] \(entry.cell.name): finished in \(seconds)s")
+                } else {
+                    failed.append(entry.cell.name)
+                    progress("[\(done)/\(total) done] \(entry.cell.name): FAILED (exit \(entry.process.terminationStatus)) after \(seconds)s; "
+                             + "see \(layout.cellLog(entry.cell)): \(lastLine(of: layout.cellLog(entry.cell)))")
+                }
+            }
+            running.removeAll { !$0.process.isRunning }
+        }
+        return failed
+    }
+
+    private func launch(_ cell: AblationCell, resume: Bool, onExit: @escaping @Sendable () -> Void) throws -> Process {
+        let logPath = layout.cellLog(cell)
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        try log.seekToEnd()
+        log.write(Data("$ searchlab \(arguments(cell, resume: resume).joined(separator: " "))\n".utf8))
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments(cell, resume: resume)
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        process.terminationHandler = { _ in try? log.close(); onExit() }
+        try process.run()
+        return process
+    }
+
+    private func lastLine(of path: String) -> String {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").last.map(String.init) ?? "(empty log)"
+    }
+}
