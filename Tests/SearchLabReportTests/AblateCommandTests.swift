@@ -98,6 +98,14 @@ struct AblateCommandTests {
         #expect(second.stdout == first.stdout)
         #expect(try Self.runNames(db) == cells)
 
+        // Cells stored with another config are not silently reused; axes are the grid's.
+        let changed = try runSearchlab(["ablate", "--grid", grid, "--db", db, "--set", "trainer.total_training_steps=3"] + sets)
+        #expect(changed.status == 1)
+        #expect(changed.stderr.contains("was trained with trainer.total_training_steps = 2, the grid now gives 3"), "\(changed.stderr)")
+        let axis = try runSearchlab(["ablate", "--grid", grid, "--db", db, "--set", "actor_rollout_ref.actor.state_masking=true"] + sets)
+        #expect(axis.status == 1)
+        #expect(axis.stderr.contains("actor_rollout_ref.actor.state_masking is an axis of the grid"), "\(axis.stderr)")
+
         // compare reads the merged runs the same way.
         let compared = try runSearchlab(["compare", "--db", db])
         #expect(compared.status == 0, "\(compared.stderr)")

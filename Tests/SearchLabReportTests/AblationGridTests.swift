@@ -24,8 +24,9 @@ struct AblationGridTests {
         let cells = grid.cells()
         #expect(cells.count == 2 * 3 * 2)
         #expect(cells.map { $0.labels + [String($0.seed)] }.prefix(4) == [["ppo", "1", "0"], ["ppo", "1", "1"], ["ppo", "3", "0"], ["ppo", "3", "1"]])
-        #expect(cells[0].overrides == ["trainer.total_training_steps=4", "algorithm.adv_estimator=gae",
-                                       "actor_rollout_ref.rollout.n_agent=1", "retriever.topk=1", "trainer.seed=0"])
+        #expect(cells[0].overrides(after: ["world.dir=W"]) == ["trainer.total_training_steps=4", "world.dir=W", "algorithm.adv_estimator=gae",
+                                                              "actor_rollout_ref.rollout.n_agent=1", "retriever.topk=1", "trainer.seed=0"])
+        #expect(cells[0].reservedKeys == ["algorithm.adv_estimator", "actor_rollout_ref.rollout.n_agent", "retriever.topk", "trainer.seed"])
         #expect(grid.cells(seeds: 3).count == 18)
         // Names: readable, unique, stable (they name files a resumed grid finds again).
         #expect(Set(cells.map(\.name)).count == cells.count)

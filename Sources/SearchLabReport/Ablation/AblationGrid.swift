@@ -119,7 +119,7 @@ public struct AblationGrid: Sendable {
         }
         return combos.flatMap { combo in
             (0..<(seeds ?? self.seeds)).map { seed in
-                AblationCell(labels: combo.map(\.label), settings: shared + combo.flatMap(\.settings), seed: seed)
+                AblationCell(labels: combo.map(\.label), shared: shared, varied: combo.flatMap(\.settings), seed: seed)
             }
         }
     }
@@ -129,12 +129,23 @@ public struct AblationGrid: Sendable {
 public struct AblationCell: Hashable, Sendable {
     /// The variant label of each axis.
     public var labels: [String]
-    /// Shared settings then each axis's settings (without the seed).
-    public var settings: [GridSetting]
+    /// The grid's `set:` settings.
+    public var shared: [GridSetting]
+    /// Each axis's settings for this cell.
+    public var varied: [GridSetting]
     public var seed: Int
 
-    /// The settings plus `trainer.seed`.
-    public var overrides: [String] { settings.map(\.override) + ["\(AblationGrid.seedKey)=\(seed)"] }
+    /// Shared then varied settings (without the seed).
+    public var settings: [GridSetting] { shared + varied }
+
+    /// The `--set` arguments of the cell's `train` command: the grid's shared settings, then
+    /// `commandLine` (which may override them, e.g. a shorter run), then the axes and the seed.
+    public func overrides(after commandLine: [String] = []) -> [String] {
+        shared.map(\.override) + commandLine + varied.map(\.override) + ["\(AblationGrid.seedKey)=\(seed)"]
+    }
+
+    /// Keys the command line must not set: the axes' and the seed.
+    public var reservedKeys: Set<String> { Set(varied.map(\.key) + [AblationGrid.seedKey]) }
 
     /// A run name from the cell's labels, a digest of its settings (so two grids that label
     /// different settings alike cannot collide) and the seed: `grpo_true-1a2b3c4d-s0`.

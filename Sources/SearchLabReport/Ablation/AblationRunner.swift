@@ -39,6 +39,31 @@ public struct AblationLayout: Sendable {
         }
     }
 
+    /// The config a cell's run was stored with, if it has started.
+    public func storedConfig(of cell: AblationCell) throws -> [String: JSONValue]? {
+        let path = cellDatabase(cell)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try RunStore(path: path, create: false).read { db in
+            guard let json = try String.fetchOne(db, sql: "SELECT config_json FROM run WHERE name = ?", arguments: [cell.name]),
+                  case .object(let fields) = try JSONValue.parse(Data(json.utf8)) else { return nil }
+            return fields
+        }
+    }
+
+    /// Paths differ between machines (a cluster node, the head node) without changing the run.
+    public static let machineSpecificKeys: Set<String> = ["world.dir", "policy.checkpoint"]
+
+    /// Refuses to resume or reuse a cell stored with another config (e.g. the base config
+    /// was edited since): its results would not be what the grid says.
+    public func checkUnchanged(_ cell: AblationCell, config: [String: JSONValue]) throws {
+        guard let stored = try storedConfig(of: cell) else { return }
+        for key in Set(stored.keys).union(config.keys).subtracting(Self.machineSpecificKeys).sorted() where stored[key] != config[key] {
+            func show(_ v: JSONValue?) -> String { v.flatMap { try? CanonicalJSON.string($0) } ?? "unset" }
+            throw SearchLabError("cell \(cell.name) in \(cellsDirectory.path) was trained with \(key) = \(show(stored[key])), "
+                                 + "the grid now gives \(show(config[key])); use another --db, or delete that cell")
+        }
+    }
+
     /// Deletes what a fresh start would otherwise trip over (a run without checkpoints).
     func clear(_ cell: AblationCell) {
         let db = cellDatabase(cell)
@@ -53,7 +78,8 @@ public struct AblationRunner: Sendable {
     public var executable: URL
     /// The grid's base config.
     public var baseConfig: String
-    /// `--set` overrides every cell gets before its own (e.g. world.dir, policy.checkpoint).
+    /// `--set` overrides every cell gets after the grid's `set:` and before its axes (e.g.
+    /// world.dir, policy.checkpoint, or a shorter trainer.total_training_steps for a smoke run).
     public var commonOverrides: [String]
     public var layout: AblationLayout
     public var jobs: Int
@@ -69,7 +95,7 @@ public struct AblationRunner: Sendable {
     /// The `searchlab train` arguments of a cell.
     public func arguments(_ cell: AblationCell, resume: Bool) -> [String] {
         var args = ["train", "--config", baseConfig]
-        for o in commonOverrides + cell.overrides { args += ["--set", o] }
+        for o in cell.overrides(after: commonOverrides) { args += ["--set", o] }
         args += ["--db", layout.cellDatabase(cell), "--name", cell.name]
         return resume ? args + ["--resume"] : args
     }

@@ -73,7 +73,7 @@ struct AblateCommand: ParsableCommand {
                 }
                 cells = cells.filter { onlyCells.contains($0.name) }
             }
-            for cell in cells { try checkResolves(cell, base: grid.baseConfig) }
+            for cell in cells { try checkResolves(cell, base: grid.baseConfig, layout: layout) }
             if list {
                 // The listed commands can be run by hand or by a scheduler: their folder must exist.
                 try FileManager.default.createDirectory(at: layout.cellsDirectory, withIntermediateDirectories: true)
@@ -97,14 +97,24 @@ struct AblateCommand: ParsableCommand {
         }
     }
 
-    /// Every cell's full config must load before any process starts.
-    private func checkResolves(_ cell: AblationCell, base: String) throws {
+    /// Every cell's full config must load, and match what a started cell stored, before any
+    /// process starts; the command line cannot set what the axes vary.
+    private func checkResolves(_ cell: AblationCell, base: String, layout: AblationLayout) throws {
+        for override in overrides {
+            let key = String(override.prefix { $0 != "=" }).trimmingCharacters(in: .whitespaces)
+            if cell.reservedKeys.contains(key) {
+                throw SearchLabError("--set \(override): \(key) is \(key == AblationGrid.seedKey ? "the seed index (use --seeds)" : "an axis of the grid")")
+            }
+        }
+        let resolved: ResolvedConfig
         do {
-            let resolved = try ConfigLoader.resolve(file: base, overrides: overrides + cell.overrides)
+            resolved = try ConfigLoader.resolve(file: base, overrides: cell.overrides(after: overrides))
             _ = try TrainingConfig(resolved)
         } catch let error as SearchLabError {
             throw SearchLabError("cell \(cell.name): \(error.message)")
         }
+        guard case .object(let config) = try JSONValue.parse(Data(try resolved.canonicalJSON().utf8)) else { return }
+        try layout.checkUnchanged(cell, config: config)
     }
 }
 
