@@ -33,6 +33,13 @@ struct HTMLReportTests {
         }
         let index = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
         #expect(index.contains(#"data-source="sim&quot;&gt;&lt;script&gt;alert(3)&lt;/script&gt;""#))
+
+        // Writing again replaces the report; a folder that is not a report is never deleted.
+        #expect(try runSearchlab(["report", "--db", db, "--run", "r", "--out", out.path]).status == 0)
+        let refused = try runSearchlab(["report", "--db", db, "--run", "r", "--out", dir.path])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("exists and was not written by searchlab"))
+        #expect(FileManager.default.fileExists(atPath: db))
     }
 
     /// Chromium, from `scripts/bootstrap` (Debian's chromium-headless-shell or chromium).

@@ -17,8 +17,18 @@ public enum ExportFiles {
 
     /// Replaces folder `path` with one holding exactly `files` (relative path → bytes), built
     /// aside first so a failure leaves the old folder intact.
-    public static func replaceFolder(_ path: String, with files: [(name: String, data: Data)]) throws {
+    /// - Parameter ours: whether an existing folder's entries show it was written by us; a
+    ///   folder that is not is never deleted (a mistyped `--out .` must not wipe a project).
+    public static func replaceFolder(_ path: String, with files: [(name: String, data: Data)],
+                                     ours: ([String]) -> Bool) throws {
         let fm = FileManager.default
+        if let existing = try? fm.contentsOfDirectory(atPath: path), !existing.isEmpty, !ours(existing.sorted()) {
+            throw SearchLabError("\(path) exists and was not written by searchlab; pick another output or remove it")
+        }
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw SearchLabError("\(path) exists and is a file, not a folder")
+        }
         let staging = path + ".partial"
         try? fm.removeItem(atPath: staging)
         try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)

@@ -54,7 +54,9 @@ struct ExportNotebookCommand: ParsableCommand {
                                         graphsFolder: graphs)
             let (notebook, svgs) = try export.build(progress: Output.progress)
             try ExportFiles.replaceFolder(outURL.deletingLastPathComponent().appendingPathComponent(graphs).path,
-                                          with: svgs.map { ($0.name, $0.svg) })
+                                          with: svgs.map { ($0.name, $0.svg) }) { names in
+                names.allSatisfy { $0.hasPrefix("trajectory-") && $0.hasSuffix(".svg") }
+            }
             try ExportFiles.write(Data(try notebook.serialized().utf8), to: out)
             Output.writeLines(["wrote \(out) (\(notebook.cells.count) cells) and \(svgs.count) graphs in \(graphs)/"])
         }

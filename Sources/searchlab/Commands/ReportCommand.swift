@@ -15,7 +15,8 @@ struct ReportCommand: ParsableCommand {
             DIR/t/ID.html: each trajectory's reasoning-search graph (Graphviz SVG), its turns and \
             a diff against another sample of its group. No CDN, no network: CSS, script and \
             images are inline, and a Content-Security-Policy forbids anything else. All text \
-            from the database is escaped. DIR is replaced as a whole.
+            from the database is escaped. DIR is replaced as a whole if it holds an earlier report; \
+            any other non-empty DIR is refused.
             """)
 
     @Option(help: "Run database.")
@@ -42,7 +43,7 @@ struct ReportCommand: ParsableCommand {
         try reportingErrors {
             let store = try RunStore(path: db, create: false)
             let files = try HTMLReport(store: store, run: runName, steps: steps, limit: limit).build(progress: Output.progress)
-            try ExportFiles.replaceFolder(out, with: files.map { ($0.path, $0.data) })
+            try ExportFiles.replaceFolder(out, with: files.map { ($0.path, $0.data) }) { $0.allSatisfy(["index.html", "t"].contains) }
             Output.writeLines(["wrote \(out)/index.html and \(files.count - 1) trajectory pages"])
         }
     }
