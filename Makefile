@@ -118,3 +118,14 @@ check-notebooks: bootstrap
 ## check-interval-reference: the Student t golden vectors still match SciPy.
 check-interval-reference: bootstrap
 	.venv/bin/python scripts/reference/student_t_reference.py --check
+
+## ablations-paper: PPO vs GRPO and masking on/off, 3 seeds each, with wall times (for BENCHMARKS.md).
+## Needs a world and a pretrained base: make ablations-paper WORLD=DIR BASE=CHECKPOINT [JOBS=2]
+.PHONY: ablations-paper
+ablations-paper: build
+	@test -n "$(WORLD)" -a -n "$(BASE)" || { echo "usage: make ablations-paper WORLD=DIR BASE=CHECKPOINT [JOBS=2]"; exit 1; }
+	mkdir -p ablations-out
+	for grid in ppo-vs-grpo state-masking; do \
+	  /usr/bin/time -f "$$grid: wall %e s" $(BIN) ablate --grid fixtures/grids/$$grid.yaml --seeds 3 --jobs $(or $(JOBS),2) \
+	    --db ablations-out/$$grid.sqlite --set world.dir=$(WORLD) --set policy.checkpoint=$(BASE) \
+	    | tee ablations-out/$$grid.txt || exit 1; done

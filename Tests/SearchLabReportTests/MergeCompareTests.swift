@@ -69,6 +69,29 @@ struct MergeCompareTests {
         #expect(throws: SearchLabError.self) { try RunMerge.merge(into: out, from: [out]) }
     }
 
+    @Test func mergeCommandReportsConflictsInOneLine() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.sqlite").path, b = dir.appendingPathComponent("b.sqlite").path
+        let out = dir.appendingPathComponent("out.sqlite").path
+        try Self.makeRun(a, name: "x", config: ["trainer.seed": .integer(0)], em: 0.1)
+        try Self.makeRun(b, name: "x", config: ["trainer.seed": .integer(1)], em: 0.1)
+        let ok = try runSearchlab(["merge", out, a])
+        #expect(ok.status == 0 && ok.stdout == "merged 1 runs into \(out)\n", "\(ok.stderr)")
+        let clash = try runSearchlab(["merge", out, b])
+        #expect(clash.status == 1)
+        #expect(clash.stderr == "error: run x from \(b) is already in \(out) with different content; merge with --prefix to rename the incoming runs, or into another file\n")
+        let renamed = try runSearchlab(["merge", out, b, "--prefix", "b-"])
+        #expect(renamed.status == 0, "\(renamed.stderr)")
+        let compared = try runSearchlab(["compare", "x", "b-x", "--db", out])
+        // Same config, seeds 0 and 1: one cell of two seeds (labelled by its first run).
+        let rows = compared.stdout.split(separator: "\n")
+        #expect(compared.status == 0 && rows.count == 3, "\(compared.stdout)")
+        #expect(rows[1].hasPrefix("*     x         2  1.100 ± 0.000"), "\(compared.stdout)")
+        let missing = try runSearchlab(["merge", out, dir.appendingPathComponent("nope.sqlite").path])
+        #expect(missing.status == 1 && missing.stderr.contains("nope.sqlite: no such database"))
+    }
+
     @Test func comparePoolsSeedsAndMarksTheBestCell() throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -89,5 +112,12 @@ struct MergeCompareTests {
         #expect(text.hasPrefix("best  cell"))
         #expect(text.split(separator: "\n")[1].hasPrefix("*     state_masking=true"))
         #expect(throws: SearchLabError.self) { try RunSummary.load(["nope"], from: store) }
+
+        // A second run with the same config and seed repeats a deterministic run: not a sample.
+        let runs = try RunSummary.load(RunSummary.names(in: store), from: store)
+        let twice = RunComparison(runs + [runs[0]])
+        #expect(twice.cells.map(\.runs.count) == [3, 2])
+        #expect(twice.repeats == ["r0"] && twice.legend.contains("left out (same config and seed as a run already counted): r0"))
+        #expect(RunComparison.shortNames(["a.optim.lr", "c.optim.lr", "x.topk"]) == ["a.optim.lr": "a.optim.lr", "c.optim.lr": "c.optim.lr", "x.topk": "topk"])
     }
 }

@@ -64,25 +64,43 @@ public struct RunComparison: Sendable {
     public var cells: [Cell]
     /// The metric that picks the best cell (highest mean).
     public var primaryMetric: String
+    /// Runs left out because an earlier run of the same cell has the same seed: a repeat of a
+    /// deterministic run is not an independent sample.
+    public var repeats: [String] = []
 
     /// Groups runs into cells in order of first appearance.
     /// - Parameter labels: a cell label per run name (e.g. a grid's variant labels); runs
     ///   without one are labelled by the config keys that vary between cells.
     public init(_ runs: [RunSummary], labels: [String: String] = [:], primaryMetric: String = "val/em") {
-        var order: [String] = [], groups: [String: [RunSummary]] = [:]
+        var order: [String] = [], groups: [String: [RunSummary]] = [:], repeats: [String] = []
         for run in runs {
             if groups[run.cellKey] == nil { order.append(run.cellKey) }
+            if groups[run.cellKey, default: []].contains(where: { $0.config["trainer.seed"] == run.config["trainer.seed"] }) {
+                repeats.append(run.name)
+                continue
+            }
             groups[run.cellKey, default: []].append(run)
         }
         let grouped = order.map { groups[$0]! }
         let varying = Self.varyingKeys(grouped.map { $0[0].config })
+        let short = Self.shortNames(varying)
         cells = grouped.map { runs in
             let label = labels[runs[0].name] ?? varying.map { key in
-                "\(key.split(separator: ".").last ?? "")=\(runs[0].config[key].map(Self.text) ?? "-")"
+                "\(short[key]!)=\(runs[0].config[key].map(Self.text) ?? "-")"
             }.joined(separator: " ")
             return Cell(label: label.isEmpty ? runs[0].name : label, runs: runs)
         }
         self.primaryMetric = primaryMetric
+        self.repeats = repeats
+    }
+
+    /// The last component of each dotted key, or the whole key where two would look alike
+    /// (`actor_rollout_ref.actor.optim.lr` and `critic.optim.lr`).
+    public static func shortNames(_ keys: [String]) -> [String: String] {
+        let last = keys.map { String($0.split(separator: ".").last ?? "") }
+        return Dictionary(uniqueKeysWithValues: zip(keys, last).map { key, name in
+            (key, last.filter { $0 == name }.count > 1 ? key : name)
+        })
     }
 
     /// Keys whose values differ between cells (the seed aside), sorted.
@@ -126,7 +144,11 @@ public struct RunComparison: Sendable {
 
     /// A note under the table saying what the numbers are.
     public var legend: String {
-        "mean ± 95% interval (Student t, n−1 degrees of freedom) over seeds of each run's last logged value; "
+        var text = "mean ± 95% interval (Student t, n−1 degrees of freedom) over seeds of each run's last logged value; "
             + "* = highest mean \(primaryMetric)"
+        if !repeats.isEmpty {
+            text += "\nleft out (same config and seed as a run already counted): \(repeats.joined(separator: ", "))"
+        }
+        return text
     }
 }
