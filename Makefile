@@ -122,10 +122,12 @@ check-interval-reference: bootstrap
 ## ablations-paper: PPO vs GRPO and masking on/off, 3 seeds each, with wall times (for BENCHMARKS.md).
 ## Needs a world and a pretrained base: make ablations-paper WORLD=DIR BASE=CHECKPOINT [JOBS=2]
 .PHONY: ablations-paper
-ablations-paper: build
+## Results (databases, tables, cell logs) go to .build/ablations/; rerunning resumes.
+ablations-paper: bootstrap
 	@test -n "$(WORLD)" -a -n "$(BASE)" || { echo "usage: make ablations-paper WORLD=DIR BASE=CHECKPOINT [JOBS=2]"; exit 1; }
-	mkdir -p ablations-out
+	$(SWIFT) build -c release --product searchlab
+	mkdir -p .build/ablations
 	for grid in ppo-vs-grpo state-masking; do \
-	  /usr/bin/time -f "$$grid: wall %e s" $(BIN) ablate --grid fixtures/grids/$$grid.yaml --seeds 3 --jobs $(or $(JOBS),2) \
-	    --db ablations-out/$$grid.sqlite --set world.dir=$(WORLD) --set policy.checkpoint=$(BASE) \
-	    | tee ablations-out/$$grid.txt || exit 1; done
+	  /usr/bin/time -f "$$grid: wall %e s" .build/release/searchlab ablate --grid fixtures/grids/$$grid.yaml --seeds 3 \
+	    --jobs $(or $(JOBS),2) --db .build/ablations/$$grid.sqlite --set world.dir=$(WORLD) --set policy.checkpoint=$(BASE) \
+	    | tee .build/ablations/$$grid.txt || exit 1; done
