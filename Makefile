@@ -127,7 +127,7 @@ ablations-paper: bootstrap
 	@test -n "$(WORLD)" -a -n "$(BASE)" || { echo "usage: make ablations-paper WORLD=DIR BASE=CHECKPOINT [JOBS=2]"; exit 1; }
 	$(SWIFT) build -c release --product searchlab
 	mkdir -p .build/ablations
-	for grid in ppo-vs-grpo state-masking; do \
+	set -o pipefail; for grid in ppo-vs-grpo state-masking; do \
 	  /usr/bin/time -f "$$grid: wall %e s" .build/release/searchlab ablate --grid fixtures/grids/$$grid.yaml --seeds 3 \
 	    --jobs $(or $(JOBS),2) --db .build/ablations/$$grid.sqlite --set world.dir=$(WORLD) --set policy.checkpoint=$(BASE) \
 	    | tee .build/ablations/$$grid.txt || exit 1; done
