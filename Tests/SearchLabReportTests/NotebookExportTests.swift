@@ -59,7 +59,9 @@ struct NotebookExportTests {
         let nb = try Self.notebookJSON(out)
         let code = Self.sources(nb, type: "code").joined(separator: "\n")
         #expect(!code.contains("alert"), "trajectory text reached a code cell")
-        #expect(!Self.sources(nb, type: "markdown").joined().contains("alert"))
+        let markdown = Self.sources(nb, type: "markdown").joined()
+        #expect(!markdown.contains("<script") && !markdown.contains("<img") && !markdown.contains("](javascript"), "\(markdown)")
+        #expect(markdown.contains(#"code version v\`\]\(javascript:alert\(4\)\) &lt;script&gt;"#), "\(markdown)")
         // Rich outputs (rendered as HTML/SVG by Jupyter and GitHub) hold the text escaped.
         let rich = (nb["cells"] as! [[String: Any]]).flatMap { ($0["outputs"] as? [[String: Any]]) ?? [] }
             .compactMap { $0["data"] as? [String: [String]] }

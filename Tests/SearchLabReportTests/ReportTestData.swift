@@ -33,7 +33,8 @@ enum ReportTestData {
         let store = try RunStore(path: path)
         let config: [String: JSONValue] = ["algorithm.adv_estimator": .string("grpo"), "trainer.seed": .integer(0),
                                            "retriever.engine": .string(hostile ? Self.hostile : "bm25")]
-        let run = try store.createRun(RunSpec(name: name, source: "trainer", configJSON: try CanonicalJSON.string(config), seed: 0, codeVersion: "test"))
+        let run = try store.createRun(RunSpec(name: name, source: "trainer", configJSON: try CanonicalJSON.string(config), seed: 0,
+                                              codeVersion: hostile ? "v`](javascript:alert(4)) " + Self.hostile : "test"))
         let source = hostile ? #"sim"><script>alert(3)</script>"# : "sim-2hop"
         for step in 0..<3 {
             let s = Double(step)

@@ -44,7 +44,7 @@ public struct NotebookExport {
             nb.code(spec.id, try NotebookCode.plot(spec), outputs: [Self.figure(spec.plot(data), alt: spec.title)])
         }
         if !others.isEmpty {
-            nb.markdown("compare-md", "## Compared runs\n\nThe same metrics for `\(([run] + compare).joined(separator: "`, `"))`, step by step (e.g. PPO against GRPO).")
+            nb.markdown("compare-md", "## Compared runs\n\nThe same metrics for \(([run] + compare).map(Self.md).joined(separator: ", ")), step by step (e.g. PPO against GRPO).")
             for (i, c) in StandardPlots.comparison.enumerated() {
                 let plot = SVGLinePlot(title: c.title, xLabel: "step", yLabel: c.metric,
                                        series: ([data] + others).flatMap { r in r.series([c.metric]) { _ in r.record.name } })
@@ -56,7 +56,7 @@ public struct NotebookExport {
             ## Failing trajectories
 
             Up to \(failingLimit) trajectories of the last step whose answer did not match (EM 0), with the link to each one's \
-            reasoning-search graph (rendered at export into `\(graphsFolder)/`; `searchlab graph --db DB ID` draws any other).
+            reasoning-search graph (rendered at export into \(Self.md(graphsFolder + "/")); `searchlab graph --db DB ID` draws any other).
             """)
         nb.code("failing", NotebookCode.failing(limit: failingLimit),
                 outputs: [.display(["text/html": Self.failingHTML(failing, graphs: graphsFolder),
@@ -72,13 +72,30 @@ public struct NotebookExport {
 
     static func title(_ data: RunData, compare: [String]) -> String {
         let r = data.record
-        var text = "# Run `\(r.name)`\n\nSource `\(r.source)`, \(data.stepCount) steps"
+        var text = "# Run \(md(r.name))\n\nSource \(md(r.source)), \(data.stepCount) steps"
         if let seed = r.seed { text += ", seed \(seed)" }
-        text += ", code version `\(r.codeVersion)`."
-        if !compare.isEmpty { text += " Compared with \(compare.map { "`\($0)`" }.joined(separator: ", "))." }
+        text += ", code version \(md(r.codeVersion))."
+        if !compare.isEmpty { text += " Compared with \(compare.map(md).joined(separator: ", "))." }
         text += "\n\nExported by `searchlab export notebook`. Every output below was computed at export; running the notebook "
         text += "recomputes them from the run database with `sqlite3`, pandas and matplotlib."
         return text
+    }
+
+    /// Text from the database or the command line inside markdown: HTML-escaped (Jupyter renders
+    /// HTML in markdown) and every markdown punctuation character backslash-escaped, so it can
+    /// neither open a tag nor a link, code span or emphasis.
+    static func md(_ text: String) -> String {
+        var out = ""
+        for ch in text {
+            switch ch {
+            case "<", ">", "&", "\"", "'": out += XMLText.escape(String(ch))
+            case "\n", "\r", "\r\n": out += " "
+            default:
+                if "\\`*_{}[]()#+-.!|~".contains(ch) { out.append("\\") }
+                out.append(ch)
+            }
+        }
+        return out
     }
 
     static func figure(_ plot: SVGLinePlot, alt: String) -> Notebook.Output {
