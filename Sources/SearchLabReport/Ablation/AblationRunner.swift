@@ -150,9 +150,19 @@ public struct AblationRunner: Sendable {
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
+        process.environment = Self.childEnvironment(ProcessInfo.processInfo.environment)
         process.terminationHandler = { _ in try? log.close(); onExit() }
         try process.run()
         return process
+    }
+
+    /// Cells run side by side, so each gets one BLAS thread unless the user chose otherwise;
+    /// that also keeps a cell's sums in the same order wherever it runs (OpenBLAS's order
+    /// depends on its thread count), so a cell resumed on another machine continues the same run.
+    static func childEnvironment(_ environment: [String: String]) -> [String: String] {
+        var environment = environment
+        if environment["OPENBLAS_NUM_THREADS"] == nil { environment["OPENBLAS_NUM_THREADS"] = "1" }
+        return environment
     }
 
     private func lastLine(of path: String) -> String {
