@@ -71,9 +71,14 @@ struct HTMLReportTests {
         return (String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
 
-    @Test func reportRendersInHeadlessChromium() throws {
+    /// Fails without Chromium (scripts/bootstrap installs it); only a machine that truly cannot
+    /// install it may opt out with SEARCHLAB_SKIP_CHROMIUM=1.
+    @Test(.disabled(if: ProcessInfo.processInfo.environment["SEARCHLAB_SKIP_CHROMIUM"] == "1",
+                    "SEARCHLAB_SKIP_CHROMIUM=1: no Chromium on this machine"))
+    func reportRendersInHeadlessChromium() throws {
         guard let chromium = Self.chromium() else {
-            Issue.record("Chromium is not installed: run scripts/bootstrap (apt-get install chromium-headless-shell)")
+            Issue.record(Comment(rawValue: "Chromium is not installed: run scripts/bootstrap (apt-get install "
+                                 + "chromium-headless-shell), or set SEARCHLAB_SKIP_CHROMIUM=1 where it cannot be installed"))
             return
         }
         let dir = try Fixtures.temporaryDirectory()
