@@ -85,16 +85,19 @@ struct AblateCommand: ParsableCommand {
                 if !failed.isEmpty { throw SearchLabError("\(failed.count) cells failed: \(failed.joined(separator: ", "))") }
                 return
             }
-            let finished = try cells.filter { try layout.state(of: $0) == .finished }
-            _ = try RunMerge.merge(into: db, from: finished.map(layout.cellDatabase), progress: { _ in })
-            let labels = Dictionary(uniqueKeysWithValues: finished.map { ($0.name, $0.labels.joined(separator: " ")) })
-            let comparison = RunComparison(try RunSummary.load(finished.map(\.name), from: RunStore(path: db)),
-                                           labels: labels, primaryMetric: metric)
-            ComparisonOutput.write(comparison, format: format)
+            ComparisonOutput.write(try mergeAndCompare(cells, layout: layout), format: format)
             if !failed.isEmpty {
                 throw SearchLabError("\(failed.count) of \(cells.count) runs failed (\(failed.joined(separator: ", "))); the table shows the finished ones; run again to retry")
             }
         }
+    }
+
+    /// Merges the finished cells into --db and compares them, labelled by their variants.
+    private func mergeAndCompare(_ cells: [AblationCell], layout: AblationLayout) throws -> RunComparison {
+        let finished = try cells.filter { try layout.state(of: $0) == .finished }
+        _ = try RunMerge.merge(into: db, from: finished.map(layout.cellDatabase))
+        let labels = Dictionary(uniqueKeysWithValues: finished.map { ($0.name, $0.labels.joined(separator: " ")) })
+        return RunComparison(try RunSummary.load(finished.map(\.name), from: RunStore(path: db)), labels: labels, primaryMetric: metric)
     }
 
     /// Every cell's full config must load, and match what a started cell stored, before any
