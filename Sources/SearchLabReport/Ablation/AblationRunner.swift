@@ -11,11 +11,14 @@ public struct AblationLayout: Sendable {
     /// The combined database the finished cells are merged into.
     public var database: String
 
+    /// - Parameter database: the `--db` path; cells live beside it in `DB.cells/`.
     public init(database: String) { self.database = database }
 
     /// `DB.cells/`: one database (and log, and checkpoints) per cell.
     public var cellsDirectory: URL { URL(fileURLWithPath: database + ".cells") }
+    /// `DB.cells/CELL.sqlite`.
     public func cellDatabase(_ cell: AblationCell) -> String { cellsDirectory.appendingPathComponent(cell.name + ".sqlite").path }
+    /// `DB.cells/CELL.log`: the cell's train commands and their output, appended.
     public func cellLog(_ cell: AblationCell) -> String { cellsDirectory.appendingPathComponent(cell.name + ".log").path }
 
     /// How far a cell got.
@@ -82,6 +85,7 @@ public struct AblationRunner: Sendable {
     /// world.dir, policy.checkpoint, or a shorter trainer.total_training_steps for a smoke run).
     public var commonOverrides: [String]
     public var layout: AblationLayout
+    /// Processes at a time.
     public var jobs: Int
 
     public init(executable: URL, baseConfig: String, commonOverrides: [String], layout: AblationLayout, jobs: Int) {

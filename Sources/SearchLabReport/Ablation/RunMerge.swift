@@ -10,6 +10,7 @@ import GRDB
 import SearchLabCore
 import SearchLabStore
 
+/// Copies runs between run databases (see the file comment for the conflict policy).
 public enum RunMerge {
     /// What a merge did.
     public struct Outcome: Hashable, Sendable {

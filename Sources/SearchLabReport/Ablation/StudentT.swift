@@ -77,6 +77,7 @@ public struct MeanInterval: Hashable, Sendable {
     public var halfWidth: Double?
     public var count: Int
 
+    /// `nil` for no values.
     public init?(_ values: [Double], confidence: Double = 0.95) {
         guard !values.isEmpty else { return nil }
         count = values.count

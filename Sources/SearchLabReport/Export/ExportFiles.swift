@@ -3,6 +3,7 @@
 import Foundation
 import SearchLabCore
 
+/// Atomic file and folder writes for exports, and relative paths between them.
 public enum ExportFiles {
     /// Writes `data` to `path` atomically (temporary file, then rename).
     public static func write(_ data: Data, to path: String) throws {

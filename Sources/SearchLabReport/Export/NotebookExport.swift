@@ -6,9 +6,12 @@ import SearchLabAnalysis
 import SearchLabCore
 import SearchLabStore
 
+/// Builds the notebook of one run (and the runs it is compared with) from a run database.
 public struct NotebookExport {
     public var store: RunStore
+    /// The run the notebook is about.
     public var run: String
+    /// Runs drawn next to it in the comparison section.
     public var compare: [String]
     /// The database path the code cells open, relative to the notebook's folder.
     public var databaseForCode: String
@@ -17,6 +20,9 @@ public struct NotebookExport {
     /// Failing trajectories listed (and graphed).
     public var failingLimit = 20
 
+    /// - Parameters:
+    ///   - databaseForCode: the path the code cells open, relative to the notebook.
+    ///   - graphsFolder: the folder name, beside the notebook, the graph links point into.
     public init(store: RunStore, run: String, compare: [String], databaseForCode: String, graphsFolder: String) {
         self.store = store
         self.run = run

@@ -6,6 +6,7 @@ import SearchLabStore
 
 /// A run's record, its metric curves and its config.
 public struct RunData: Sendable {
+    /// The run's row (name, source, seed, code version).
     public var record: RunRecord
     /// Metric name → (step, value) in step order.
     public var curves: [String: [(step: Int, value: Double)]]
@@ -48,7 +49,9 @@ public struct RunData: Sendable {
 
 /// A trajectory row for tables and lists (no text that is not needed).
 public struct TrajectoryRow: Sendable, Hashable {
+    /// The store id.
     public var id: Int64
+    /// `run:step:question:sample`.
     public var publicID: String
     public var step: Int
     public var dataSource: String
@@ -57,7 +60,9 @@ public struct TrajectoryRow: Sendable, Hashable {
     public var sampleIndex: Int
     public var question: String
     public var extractedAnswer: String?
+    /// The golden answers as stored (a JSON list).
     public var goldenAnswers: String
+    /// Searches answered with information.
     public var searches: Int
     public var exactMatch: Bool
     public var reward: Double

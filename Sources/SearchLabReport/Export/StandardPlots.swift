@@ -24,6 +24,7 @@ public struct PlotSpec: Sendable {
         return out
     }
 
+    /// The plot of `run` as an SVG line chart.
     public func plot(_ run: RunData) -> SVGLinePlot {
         SVGLinePlot(title: title, xLabel: "step", yLabel: yLabel, series: run.series(names(in: run), label: label))
     }
@@ -38,7 +39,9 @@ public struct PlotSpec: Sendable {
     }
 }
 
+/// The plots of the notebook and the HTML report, in the order they appear.
 public enum StandardPlots {
+    /// One plot per section: reward/EM, test EM, searches, length, KL, entropy, clip fraction.
     public static let all: [PlotSpec] = [
         PlotSpec(id: "reward-em", title: "Training reward and exact match", yLabel: "mean per trajectory",
                  explanation: "Mean reward and exact match (EM) of the training rollouts at each step, overall and per data source. Rising curves mean the policy answers more questions correctly.",

@@ -6,6 +6,7 @@ import SearchLabAnalysis
 import SearchLabCore
 import SearchLabStore
 
+/// Builds the static HTML site of one run.
 public struct HTMLReport {
     public var store: RunStore
     public var run: String
