@@ -112,11 +112,14 @@ struct HTMLReportTests {
         #expect(trajectory.stdout.contains("<pre id=\"diff\">"))
         Self.expectNoConsoleErrors(trajectory.stderr)
 
-        // A screenshot shows something (plots and a graph are drawn, not blank).
-        let shot = dir.appendingPathComponent("index.png")
-        _ = try Self.run(chromium, flags + ["--screenshot=\(shot.path)", "--window-size=1200,1600", index])
-        let png = try Data(contentsOf: shot)
-        #expect(png.count > 20_000 && png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        // Screenshots show something: the plots on the index, the graph on a trajectory page
+        // (a blank page of this size compresses to a few kilobytes).
+        for (name, url) in [("index", index), ("trajectory", page.absoluteString)] {
+            let shot = dir.appendingPathComponent("\(name).png")
+            _ = try Self.run(chromium, flags + ["--screenshot=\(shot.path)", "--window-size=1200,1600", url])
+            let png = try Data(contentsOf: shot)
+            #expect(png.count > 20_000 && png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(name): \(png.count) bytes")
+        }
     }
 
     /// Chromium logs console messages and CSP violations on stderr with `--enable-logging`.
