@@ -75,11 +75,12 @@ struct AblateCommandTests {
         let relisted = try runSearchlab(["ablate", "--grid", grid, "--db", db, "--list"] + sets)
         #expect(relisted.stdout.contains("\(cells[0])  resumable"))
 
-        let first = try runSearchlab(["ablate", "--grid", grid, "--db", db, "--jobs", "2"] + sets)
+        let first = try runSearchlab(["ablate", "--grid", grid, "--db", db, "--jobs", "2", "--heartbeat", "0.2"] + sets)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("\(cells[0]): resuming"))
         #expect(first.stderr.components(separatedBy: ": starting").count == 4)
         #expect(first.stderr.contains("[4/4 done]"))
+        #expect(cells.contains { first.stderr.contains("\n  \($0): ") }, "a heartbeat line: \(first.stderr)")
         let lines = first.stdout.split(separator: "\n")
         #expect(lines[0].hasPrefix("best  cell   seeds  test EM"), "\(first.stdout)")
         #expect(lines.count == 4)   // header, two cells, legend

@@ -87,6 +87,9 @@ public struct AblationRunner: Sendable {
     public var layout: AblationLayout
     /// Processes at a time.
     public var jobs: Int
+    /// While cells run, each one's latest step line is reported this often (seconds): a cell
+    /// of a real grid trains for hours.
+    public var heartbeat: Double = 60
 
     public init(executable: URL, baseConfig: String, commonOverrides: [String], layout: AblationLayout, jobs: Int) {
         self.executable = executable
@@ -125,7 +128,13 @@ public struct AblationRunner: Sendable {
                 running.append((cell, process, Date()))
                 progress("[\(done + running.count)/\(total) started] \(cell.name): \(resume ? "resuming" : "starting")")
             }
-            ended.wait()
+            if ended.wait(timeout: .now() + heartbeat) == .timedOut {
+                for entry in running {
+                    let line = lastLine(of: layout.cellLog(entry.cell))
+                    progress("  \(entry.cell.name): \(line.hasPrefix("$ ") ? "loading (no step finished yet)" : line)")
+                }
+                continue
+            }
             for entry in running where !entry.process.isRunning {
                 done += 1
                 let seconds = String(format: "%.1f", Date().timeIntervalSince(entry.started))

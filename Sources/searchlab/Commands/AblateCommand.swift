@@ -44,6 +44,9 @@ struct AblateCommand: ParsableCommand {
     @Option(name: .customLong("cell"), help: "Run only this cell (repeatable), e.g. from a cluster array job.")
     var onlyCells: [String] = []
 
+    @Option(help: ArgumentHelp("While cells train, print each one's latest log line this often.", valueName: "SECONDS"))
+    var heartbeat = 60.0
+
     @Flag(help: "List the cells, their state and their train command; run nothing.")
     var list = false
 
@@ -53,6 +56,7 @@ struct AblateCommand: ParsableCommand {
     func validate() throws {
         if let seeds, seeds < 1 { throw ValidationError("--seeds must be 1 or more") }
         if jobs < 1 { throw ValidationError("--jobs must be 1 or more") }
+        if !(heartbeat > 0) { throw ValidationError("--heartbeat must be a positive number of seconds") }
     }
 
     func run() throws {
@@ -64,8 +68,9 @@ struct AblateCommand: ParsableCommand {
             var cells = grid.cells(seeds: seeds)
             let layout = AblationLayout(database: db)
             let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-            let runner = AblationRunner(executable: executable, baseConfig: grid.baseConfig, commonOverrides: overrides,
+            var runner = AblationRunner(executable: executable, baseConfig: grid.baseConfig, commonOverrides: overrides,
                                         layout: layout, jobs: jobs)
+            runner.heartbeat = heartbeat
             if !onlyCells.isEmpty {
                 let known = Set(cells.map(\.name))
                 if let unknown = onlyCells.first(where: { !known.contains($0) }) {
