@@ -102,8 +102,10 @@ report-fixture: build
 	  ../../$(BIN) train --config ../configs/$$algo.yaml $(REPORT_TRAIN_SETS) --set world.dir=../../.build/report-fixture/world \
 	    --set policy.checkpoint=../../.build/report-fixture/base --db tiny.sqlite --name $$algo || exit 1; done
 	rm -rf $(REPORT_FIXTURE).checkpoints
+	# Left in WAL mode, as searchlab opens it, so opening it never rewrites the file.
 	sqlite3 $(REPORT_FIXTURE) "UPDATE checkpoint SET path = substr(path, instr(path, 'tiny.sqlite.checkpoints')); \
-	  PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE; VACUUM;"
+	  VACUUM; PRAGMA wal_checkpoint(TRUNCATE);"
+	rm -f $(REPORT_FIXTURE)-wal $(REPORT_FIXTURE)-shm
 
 ## notebooks: regenerate notebooks-export/ from the fixture run (a test checks they are fresh).
 notebooks: build

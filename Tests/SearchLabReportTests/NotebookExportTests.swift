@@ -81,8 +81,12 @@ struct NotebookExportTests {
         for name in notebooks {
             let committed = folder.appendingPathComponent(name)
             let meta = (try Self.notebookJSON(committed.path)["metadata"] as! [String: Any])["searchlab"] as! [String: String]
+            // Export from a copy: opening a database may create side files next to it.
             let database = meta["database"]!
-            var args = ["export", "notebook", "--db", folder.appendingPathComponent(database).standardized.path, "--run", meta["run"]!,
+            let copy = dir.appendingPathComponent("\(name).sqlite")
+            try? FileManager.default.removeItem(at: copy)
+            try FileManager.default.copyItem(at: folder.appendingPathComponent(database).standardized, to: copy)
+            var args = ["export", "notebook", "--db", copy.path, "--run", meta["run"]!,
                         "--out", dir.appendingPathComponent(name).path, "--notebook-db", database]
             for run in (meta["compare"] ?? "").split(separator: " ") { args += ["--compare", String(run)] }
             let result = try runSearchlab(args)
