@@ -23,6 +23,8 @@ test: build
 	.venv/bin/python scripts/reference/policy_numpy_forward.py --check
 	.venv/bin/python scripts/reference/bm25_reference.py --check
 	.venv/bin/python scripts/reference/porter_reference.py --check
+	.venv/bin/python scripts/reference/student_t_reference.py --check
+	.venv/bin/python scripts/check_notebooks.py notebooks-export
 
 ## demo: the main job end to end on embedded defaults.
 demo: bootstrap
@@ -88,3 +90,53 @@ check-retrieval-reference: bootstrap
 .PHONY: bench-learning
 bench-learning: bootstrap
 	bench/learning/run.sh
+
+# --- ablations, notebooks and reports (issue 7) ------------------------------------------
+.PHONY: report-fixture notebooks check-notebooks check-interval-reference
+REPORT_FIXTURE := fixtures/runs/tiny.sqlite
+REPORT_TRAIN_SETS := --set data.train_batch_size=4 --set data.val_batch_size=8 --set actor_rollout_ref.rollout.n_agent=3 \
+	--set actor_rollout_ref.actor.ppo_mini_batch_size=6 --set actor_rollout_ref.actor.ppo_micro_batch_size=3 \
+	--set data.max_start_length=512 --set data.max_response_length=64 --set max_turns=3 \
+	--set trainer.total_training_steps=6 --set trainer.test_freq=2 --set trainer.save_freq=6
+
+## report-fixture: regenerate fixtures/runs/tiny.sqlite: two 6-step runs (grpo, ppo) of a tiny model.
+report-fixture: build
+	rm -rf .build/report-fixture $(REPORT_FIXTURE) $(REPORT_FIXTURE)-wal $(REPORT_FIXTURE)-shm
+	mkdir -p .build/report-fixture fixtures/runs
+	$(BIN) world --seed 3 --entities 60 --train 40 --test 10 --out .build/report-fixture/world
+	$(BIN) pretrain --world .build/report-fixture/world --out .build/report-fixture/base --preset tiny --steps 600 --batch-rows 4
+	cd fixtures/runs && for algo in grpo ppo; do \
+	  ../../$(BIN) train --config ../configs/$$algo.yaml $(REPORT_TRAIN_SETS) --set world.dir=../../.build/report-fixture/world \
+	    --set policy.checkpoint=../../.build/report-fixture/base --db tiny.sqlite --name $$algo || exit 1; done
+	rm -rf $(REPORT_FIXTURE).checkpoints
+	# Left in WAL mode, as searchlab opens it, so opening it never rewrites the file.
+	sqlite3 $(REPORT_FIXTURE) "UPDATE checkpoint SET path = substr(path, instr(path, 'tiny.sqlite.checkpoints')); \
+	  VACUUM; PRAGMA wal_checkpoint(TRUNCATE);"
+	rm -f $(REPORT_FIXTURE)-wal $(REPORT_FIXTURE)-shm
+
+## notebooks: regenerate notebooks-export/ from the fixture run (a test checks they are fresh).
+notebooks: build
+	$(BIN) export notebook --db $(REPORT_FIXTURE) --run grpo --compare ppo \
+	  --out notebooks-export/tiny-grpo-vs-ppo.ipynb --notebook-db ../$(REPORT_FIXTURE)
+	$(BIN) export notebook --db $(REPORT_FIXTURE) --run ppo --out notebooks-export/tiny-ppo.ipynb --notebook-db ../$(REPORT_FIXTURE)
+
+## check-notebooks: the exported notebooks validate (nbformat) and run headless (nbclient).
+check-notebooks: bootstrap
+	.venv/bin/python scripts/check_notebooks.py notebooks-export
+
+## check-interval-reference: the Student t golden vectors still match SciPy.
+check-interval-reference: bootstrap
+	.venv/bin/python scripts/reference/student_t_reference.py --check
+
+## ablations-paper: PPO vs GRPO and masking on/off, 3 seeds each, with wall times (for BENCHMARKS.md).
+## Needs a world and a pretrained base: make ablations-paper WORLD=DIR BASE=CHECKPOINT [JOBS=2]
+.PHONY: ablations-paper
+## Results (databases, tables, cell logs) go to .build/ablations/; rerunning resumes.
+ablations-paper: bootstrap
+	@test -n "$(WORLD)" -a -n "$(BASE)" || { echo "usage: make ablations-paper WORLD=DIR BASE=CHECKPOINT [JOBS=2]"; exit 1; }
+	$(SWIFT) build -c release --product searchlab
+	mkdir -p .build/ablations
+	set -o pipefail; for grid in ppo-vs-grpo state-masking; do \
+	  /usr/bin/time -f "$$grid: wall %e s" .build/release/searchlab ablate --grid fixtures/grids/$$grid.yaml --seeds 3 \
+	    --jobs $(or $(JOBS),2) --db .build/ablations/$$grid.sqlite --set world.dir=$(WORLD) --set policy.checkpoint=$(BASE) \
+	    | tee .build/ablations/$$grid.txt || exit 1; done

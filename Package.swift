@@ -82,7 +82,11 @@ let package = Package(
             ]),
         .target(
             name: "SearchLabReport",
-            dependencies: ["SearchLabCore", "SearchLabStore", "SearchLabAnalysis"]),
+            dependencies: [
+                "SearchLabCore", "SearchLabStore", "SearchLabAnalysis",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+            ]),
         .executableTarget(
             name: "searchlab",
             dependencies: [
@@ -102,7 +106,7 @@ let package = Package(
             dependencies: ["SearchLabCore", "SearchLabTestSupport"]),
         .testTarget(
             name: "SearchLabReportTests",
-            dependencies: ["SearchLabReport", "SearchLabTestSupport"]),
+            dependencies: ["SearchLabReport", "SearchLabStore", "SearchLabTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "SearchLabTensorTests",
             dependencies: ["SearchLabTensor", "SearchLabTestSupport"]),
@@ -118,7 +122,8 @@ let package = Package(
             exclude: ["Snapshots"]),
         .testTarget(
             name: "SearchLabCLITests",
-            dependencies: ["SearchLabTestSupport"]),
+            dependencies: ["SearchLabTestSupport"],
+            exclude: ["Snapshots"]),
         .testTarget(
             name: "SearchLabTrainerTests",
             dependencies: ["SearchLabTrainer", "SearchLabPolicy", "SearchLabWorld", "SearchLabTestSupport"],

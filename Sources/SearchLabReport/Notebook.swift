@@ -118,4 +118,9 @@ public enum PythonLiteral {
     public static func strings(_ list: [String]) throws -> String {
         try CanonicalJSON.string(list)
     }
+
+    /// A dict of strings (keys sorted): a JSON object is a valid Python dict literal.
+    public static func object(_ map: [String: String]) throws -> String {
+        try CanonicalJSON.string(map)
+    }
 }

@@ -29,6 +29,11 @@ struct SearchLabCommand: AsyncParsableCommand {
             EvalCommand.self,
             TrainCommand.self,
             BenchPolicyCommand.self,
+            AblateCommand.self,
+            CompareCommand.self,
+            MergeCommand.self,
+            ExportCommand.self,
+            ReportCommand.self,
         ])
 }
 
