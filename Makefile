@@ -75,9 +75,9 @@ policy-reference: bootstrap
 ## bench-retrieval: SearchLab vs bm25s side by side on a `searchlab world` of 200,000 passages
 ## and 10,000 of its questions (index build, QPS, top-10 agreement). Override with
 ## BENCH_RETRIEVAL_ARGS="--entities 40000 --queries 10000 --runs 3 --seed 20260325".
+# Only bm25s and numpy from the bench requirements (not torch, which bench-policy needs).
 bench-retrieval: bootstrap
 	$(SWIFT) build -c release --product searchlab
-	# Only bm25s and numpy from the bench requirements (not torch, which bench-policy needs).
 	grep -E '^(bm25s|numpy)' scripts/requirements-bench.txt | xargs .venv/bin/pip install -q --disable-pip-version-check
 	.venv/bin/python bench/retrieval/run.py $(BENCH_RETRIEVAL_ARGS)
 
