@@ -72,6 +72,9 @@ start_peer() {
 
 start_server() {
   local announce=$OUT/announce.txt
+  # Empty it here, not in the child's redirection: otherwise the wait below can still see the
+  # previous server's "listening" line and read no port (a race that stopped whole runs).
+  : >"$announce"
   "$BIN" serve --port 0 "$@" >"$announce" 2>"$OUT/server.err" &
   server_pid=$!
   for _ in $(seq 600); do grep -q listening "$announce" 2>/dev/null && break; sleep 0.1; done
