@@ -74,7 +74,8 @@ policy-reference: bootstrap
 .PHONY: bench-retrieval check-retrieval-reference
 ## bench-retrieval: SearchLab vs bm25s side by side on a `searchlab world` of 200,000 passages
 ## and 10,000 of its questions (index build, QPS, top-10 agreement). Override with
-## BENCH_RETRIEVAL_ARGS="--entities 40000 --queries 10000 --runs 3 --seed 20260325".
+## BENCH_RETRIEVAL_ARGS="--entities 40000 --queries 10000 --runs 3 --seed 20260325" (a smaller
+## world may need --questions N < --queries; its questions are then cycled).
 # Only bm25s and numpy from the bench requirements (not torch, which bench-policy needs).
 bench-retrieval: bootstrap
 	$(SWIFT) build -c release --product searchlab

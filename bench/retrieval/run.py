@@ -104,16 +104,17 @@ def agreement(scorer, queries, ours, theirs, k):
             "max_relative_score_error_vs_formula": worst_score_error}
 
 
-def build_world(binary, seed, entities, queries, data):
+def build_world(binary, seed, entities, train, queries, data):
     """A fresh world in data/world and its first `queries` question texts in data/queries.jsonl.
 
     The world is regenerated on every benchmark run (a few seconds), so the corpus is exactly
-    what this binary's generator makes for the seed. Training questions are asked
-    (--train = queries); if the generator made fewer, the list is cycled in file order.
+    what this binary's generator makes for the seed. `train` questions are generated (the
+    generator refuses a count it cannot fill, so smaller worlds need a smaller --questions);
+    when that is fewer than `queries` the list is cycled in file order.
     """
     world = data / "world"
     seconds, _, _ = timed([binary, "world", "--seed", str(seed), "--entities", str(entities),
-                           "--train", str(queries), "--test", "0", "--out", str(world), "--force"])
+                           "--train", str(train), "--test", "0", "--out", str(world), "--force"])
     manifest = json.loads((world / "world.json").read_text(encoding="utf-8"))
     with open(world / "train.jsonl", encoding="utf-8") as f:
         questions = [json.loads(line)["question"] for line in f if line.strip()]
@@ -135,6 +136,7 @@ def main():
     ap.add_argument("--entities", type=int, default=40_000, help="world entities (5 passages each)")
     ap.add_argument("--min-passages", type=int, default=200_000, help="refuse a smaller world")
     ap.add_argument("--queries", type=int, default=10_000)
+    ap.add_argument("--questions", type=int, help="training questions to generate (default: --queries)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--binary", default=str(ROOT / ".build/release/searchlab"))
     ap.add_argument("--out", default=str(ROOT / "bench/out/retrieval"))
@@ -143,7 +145,8 @@ def main():
     out = Path(args.out)
     data = out / "data"
     data.mkdir(parents=True, exist_ok=True)
-    corpus_path, queries_path, world = build_world(args.binary, args.seed, args.entities, args.queries, data)
+    corpus_path, queries_path, world = build_world(args.binary, args.seed, args.entities, args.questions or args.queries,
+                                                   args.queries, data)
     passages = world["sizes"]["passages"]
     print(f"world: {passages} passages, {world['distinct_questions']} training questions, "
           f"generated in {world['generate_seconds']:.2f}s", flush=True)
