@@ -74,11 +74,14 @@ policy-reference: bootstrap
 
 # --- retrieval (BM25 index and search) ------------------------------------------------
 .PHONY: bench-retrieval check-retrieval-reference
-## bench-retrieval: SearchLab vs bm25s side by side (index build, QPS, top-10 agreement).
-## Override sizes with BENCH_RETRIEVAL_ARGS="--passages 200000 --queries 10000 --runs 3".
+## bench-retrieval: SearchLab vs bm25s side by side on a `searchlab world` of 200,000 passages
+## and 10,000 of its questions (index build, QPS, top-10 agreement). Override with
+## BENCH_RETRIEVAL_ARGS="--entities 40000 --queries 10000 --runs 3 --seed 20260325" (a smaller
+## world may need --questions N < --queries; its questions are then cycled).
+# Only bm25s and numpy from the bench requirements (not torch, which bench-policy needs).
 bench-retrieval: bootstrap
 	$(SWIFT) build -c release --product searchlab
-	.venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements-bench.txt
+	grep -E '^(bm25s|numpy)' scripts/requirements-bench.txt | xargs .venv/bin/pip install -q --disable-pip-version-check
 	.venv/bin/python bench/retrieval/run.py $(BENCH_RETRIEVAL_ARGS)
 
 ## check-retrieval-reference: the BM25/analyzer/Porter goldens still match their Python references.

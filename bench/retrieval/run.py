@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Retrieval benchmark: SearchLab vs bm25s on the same corpus and queries, side by side.
 
-For each of --runs rounds: build the index with `searchlab index` (--threads 1 and 2) and
-with bm25s, then answer every query (top-10) with `searchlab search --queries` (one thread;
-wall time of the whole process: start, index load, search, JSON-lines output of ids and
-scores) and with bm25s
+First builds a simulated world with `searchlab world` (by default 40,000 entities × 5
+passages = 200,000 passages) and takes the queries from its training questions (the first
+--queries question texts, cycled in order if the world has fewer). Then, for each of --runs
+rounds: build the index with `searchlab index` (--threads 1 and 2) and with bm25s, then
+answer every query (top-10) with `searchlab search --queries` (one thread; wall time of the
+whole process: start, index load, search, JSON-lines output of ids and scores) and with bm25s
 (tokenize + retrieve only, in-process, one thread). Reports medians and ratios, and the
 top-10 agreement with exact scores recomputed in float64 from the formula (see
 BENCHMARKS.md for the tie rule). Writes bench/out/retrieval/results.json.
@@ -102,21 +104,55 @@ def agreement(scorer, queries, ours, theirs, k):
             "max_relative_score_error_vs_formula": worst_score_error}
 
 
+def build_world(binary, seed, entities, train, queries, data):
+    """A fresh world in data/world and its first `queries` question texts in data/queries.jsonl.
+
+    The world is regenerated on every benchmark run (a few seconds), so the corpus is exactly
+    what this binary's generator makes for the seed. `train` questions are generated (the
+    generator refuses a count it cannot fill, so smaller worlds need a smaller --questions);
+    when that is fewer than `queries` the list is cycled in file order.
+    """
+    world = data / "world"
+    seconds, _, _ = timed([binary, "world", "--seed", str(seed), "--entities", str(entities),
+                           "--train", str(train), "--test", "0", "--out", str(world), "--force"])
+    manifest = json.loads((world / "world.json").read_text(encoding="utf-8"))
+    with open(world / "train.jsonl", encoding="utf-8") as f:
+        questions = [json.loads(line)["question"] for line in f if line.strip()]
+    if not questions:
+        sys.exit("bench-retrieval: the world has no training questions")
+    chosen = [questions[i % len(questions)] for i in range(queries)]
+    with open(data / "queries.jsonl", "w", encoding="utf-8") as f:
+        for q in chosen:
+            f.write(json.dumps({"query": q}) + "\n")
+    return world / "corpus.jsonl", data / "queries.jsonl", {
+        "seed": seed, "entities": entities, "generate_seconds": seconds, "sizes": manifest.get("sizes"),
+        "corpus_sha256": manifest["files"]["corpus.jsonl"]["sha256"],
+        "distinct_questions": len(questions), "queries": queries}
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--passages", type=int, default=200_000)
+    ap.add_argument("--seed", type=int, default=20260325, help="seed of `searchlab world`")
+    ap.add_argument("--entities", type=int, default=40_000, help="world entities (5 passages each)")
+    ap.add_argument("--min-passages", type=int, default=200_000, help="refuse a smaller world")
     ap.add_argument("--queries", type=int, default=10_000)
+    ap.add_argument("--questions", type=int, help="training questions to generate (default: --queries)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--binary", default=str(ROOT / ".build/release/searchlab"))
     ap.add_argument("--out", default=str(ROOT / "bench/out/retrieval"))
     ap.add_argument("--no-search", action="store_true", help="time index builds only")
     args = ap.parse_args()
     out = Path(args.out)
-    data = out / f"data-{args.passages}-{args.queries}"
-    if not (data / "queries.jsonl").exists():
-        subprocess.run([PY, str(HERE / "make_corpus.py"), "--passages", str(args.passages),
-                        "--queries", str(args.queries), "--out", str(data)], check=True)
-    corpus, queries_path = str(data / "corpus.jsonl"), str(data / "queries.jsonl")
+    data = out / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    corpus_path, queries_path, world = build_world(args.binary, args.seed, args.entities, args.questions or args.queries,
+                                                   args.queries, data)
+    passages = world["sizes"]["passages"]
+    print(f"world: {passages} passages, {world['distinct_questions']} training questions, "
+          f"generated in {world['generate_seconds']:.2f}s", flush=True)
+    if passages < args.min_passages:
+        sys.exit(f"bench-retrieval: the world has {passages} passages, fewer than --min-passages {args.min_passages}")
+    corpus, queries_path = str(corpus_path), str(queries_path)
     index, bdir = str(out / "searchlab.index"), str(out / "bm25s-index")
     ours_results, theirs_results = out / "searchlab-results.jsonl", out / "bm25s-results.jsonl"
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", NUMBA_NUM_THREADS="1")
@@ -146,7 +182,7 @@ def main():
         print(f"run {run + 1}: " + ", ".join(f"{k}={v[-1]:.2f}s" for k, v in t.items()), flush=True)
     med = {k: statistics.median(v) for k, v in t.items() if v}
     if args.no_search:
-        result = {"passages": args.passages, "runs": args.runs, "seconds": t, "median_seconds": med,
+        result = {"passages": passages, "world": world, "runs": args.runs, "seconds": t, "median_seconds": med,
                   "ratios": {"index_build_1_thread": med["bm25s_index"] / med["ours_index_1"],
                              "index_build_2_threads": med["bm25s_index"] / med["ours_index_2"],
                              "index_build_cpu_1_thread": med["bm25s_index_cpu"] / med["ours_index_1_cpu"],
@@ -161,7 +197,7 @@ def main():
     scorer = ExactScorer(corpus, 0.9, 0.4)
     agree = agreement(scorer, queries, ours, theirs, 10)
     result = {
-        "passages": args.passages, "queries": n, "runs": args.runs, "seconds": t, "median_seconds": med,
+        "passages": passages, "world": world, "queries": n, "runs": args.runs, "seconds": t, "median_seconds": med,
         "qps": {"searchlab": n / med["ours_search"], "bm25s": n / med["bm25s_search"]},
         "ratios": {"qps": med["bm25s_search"] / med["ours_search"],
                    "index_build_1_thread": med["bm25s_index"] / med["ours_index_1"],

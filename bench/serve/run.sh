@@ -7,7 +7,8 @@
 #
 # Each (engine, batch) cell runs REPEATS times against a fresh server; the median run (by
 # requests/second) is reported, and the median over rounds of searchlab/peer requests/second. Output: bench/out/serve/results.jsonl and a Markdown table.
-# Engines: random (live sampling), record (random wrapped in a SQLite recorder),
+# Engines: bm25 (BM25 search of a `searchlab world` of 50,000 passages, indexed with
+# `searchlab index`), random (live sampling), record (random wrapped in a SQLite recorder),
 # replay (answers read back from the log the record runs wrote), and the peer
 # fastapi-peer: Search-R1's serving stack (FastAPI + pydantic + uvicorn, sync endpoint) with an
 # equivalent random engine (bench/serve/peer_fastapi.py), run side by side in the same loop.
@@ -16,11 +17,17 @@ cd "$(dirname "$0")/../.."
 
 DURATION=${DURATION:-10}
 REPEATS=${REPEATS:-3}
-ENGINES=${ENGINES:-"random record replay fastapi-peer"}
+ENGINES=${ENGINES:-"bm25 random record replay fastapi-peer"}
 BATCHES=${BATCHES:-"1 64"}
 CLIENTS=8
 OUT=bench/out/serve
 mkdir -p "$OUT"
+for engine in $ENGINES; do
+  case "$engine" in
+    bm25|random|record|replay|fastapi-peer) ;;
+    *) echo "bench-serve: unknown engine $engine (bm25, random, record, replay, fastapi-peer)" >&2; exit 1 ;;
+  esac
+done
 
 if ! command -v wrk >/dev/null; then
   echo "bench-serve: installing wrk (Debian package)"
@@ -34,6 +41,14 @@ CORPUS=$OUT/corpus.jsonl
 [ -s "$CORPUS" ] || python3 bench/serve/make_corpus.py "$CORPUS" 50000
 .venv/bin/python -c 'import fastapi, uvicorn' 2>/dev/null || .venv/bin/pip install -q -r scripts/requirements-bench.txt
 LOG=$OUT/retrieval-log.sqlite
+WORLD=$OUT/world
+INDEX=$OUT/world.index
+case " $ENGINES " in
+  *" bm25 "*)
+    # A fresh seeded world (10,000 entities x 5 passages) and its BM25 index, built once per run.
+    "$BIN" world --seed 1 --entities 10000 --out "$WORLD" --force >/dev/null
+    "$BIN" index --corpus "$WORLD/corpus.jsonl" --out "$INDEX" >/dev/null ;;
+esac
 rm -f "$LOG" "$LOG-wal" "$LOG-shm" "$OUT/results.jsonl"
 
 server_pid=""
@@ -57,7 +72,10 @@ start_peer() {
 
 start_server() {
   local announce=$OUT/announce.txt
-  "$BIN" serve --port 0 --corpus "$CORPUS" --seed 1 "$@" >"$announce" 2>"$OUT/server.err" &
+  # Empty it here, not in the child's redirection: otherwise the wait below can still see the
+  # previous server's "listening" line and read no port (a race that stopped whole runs).
+  : >"$announce"
+  "$BIN" serve --port 0 "$@" >"$announce" 2>"$OUT/server.err" &
   server_pid=$!
   for _ in $(seq 600); do grep -q listening "$announce" 2>/dev/null && break; sleep 0.1; done
   PORT=$(grep -o '127.0.0.1:[0-9]*' "$announce" | head -1 | cut -d: -f2)
@@ -66,9 +84,10 @@ start_server() {
 
 engine_args() {
   case "$1" in
-    random) echo "--engine random" ;;
-    record) echo "--engine random --record $LOG" ;;
-    replay) echo "--engine random --replay $LOG" ;;
+    bm25) echo "--engine bm25 --index $INDEX" ;;
+    random) echo "--engine random --corpus $CORPUS --seed 1" ;;
+    record) echo "--engine random --corpus $CORPUS --seed 1 --record $LOG" ;;
+    replay) echo "--engine random --corpus $CORPUS --seed 1 --replay $LOG" ;;
   esac
 }
 
