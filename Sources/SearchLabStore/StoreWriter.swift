@@ -145,7 +145,7 @@ public struct StoreWriter {
             trajectoryID, turn.index, turn.rawGeneration, turn.text, turn.action.kind.rawValue,
             turn.action.content, observation?.kind.rawValue, observation?.text, observation?.truncated ?? false,
             turn.tokens?.generated, turn.tokens?.kept, turn.tokens?.observation,
-            turn.malformations.isEmpty ? "[]" : try CanonicalJSON.string(turn.malformations),
+            turn.malformations.isEmpty ? "[]" : TrajectoryJSONWriter.string(turn.malformations),
         ]
         try statement.execute(arguments: StatementArguments(arguments))
         guard let documents = observation?.documents, !documents.isEmpty else { return }

@@ -44,13 +44,44 @@ public struct TrajectoryStats: Hashable, Sendable {
     static func firstHit(_ turns: [Turn], goldens: [String]) -> Int? {
         let golds = goldens.map(AnswerMatching.normalize).filter { !$0.isEmpty }
         guard !golds.isEmpty else { return nil }
+        // Each golden's longest word, for the cheap pre-check below.
+        let probes = golds.map { gold in Array((gold.split(separator: " ").max { $0.utf8.count < $1.utf8.count } ?? "").utf8) }
         for turn in turns {
             guard let observation = turn.observation, observation.kind == .information else { continue }
+            // Normalising splits and rejoins the whole block; most blocks hold no golden
+            // answer, and a golden's words must each occur in the block's loose form.
+            let loose = looseForm(observation.text)
+            guard probes.contains(where: { UTF8Search.firstIndex(of: $0, in: loose, from: 0) != nil }) else { continue }
             let block = AnswerMatching.normalize(observation.text)
             if golds.contains(where: { PythonText.contains(block, $0) }) { return turn.index }
         }
         return nil
     }
+
+    /// `lower(text)` without ASCII punctuation, as UTF-8: the first two steps of
+    /// `normalize_answer`. The remaining steps only turn articles into spaces and collapse
+    /// whitespace, so every word of the normalised text is a substring of this form — a
+    /// necessary condition for a match, checked before the full normalisation.
+    static func looseForm(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            guard byte < 0x80 else {
+                let lowered = PythonText.lower(text).unicodeScalars.filter { !($0.isASCII && isPunctuation[Int($0.value)]) }
+                return Array(String(String.UnicodeScalarView(lowered)).utf8)
+            }
+            if isPunctuation[Int(byte)] { continue }
+            out.append(byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte)
+        }
+        return out
+    }
+
+    /// Python's `string.punctuation`, by ASCII code.
+    static let isPunctuation: [Bool] = {
+        var table = [Bool](repeating: false, count: 128)
+        for scalar in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".unicodeScalars { table[Int(scalar.value)] = true }
+        return table
+    }()
 
     /// `2` for data sources named like `sim-2hop` or `2hop-…`; nil otherwise.
     static func hops(dataSource: String) -> Int? {

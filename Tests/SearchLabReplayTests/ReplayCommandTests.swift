@@ -87,19 +87,19 @@ struct ReplayCommandTests {
     }
 
     @Test(arguments: [
-        (["replay", "999", "--db", "DB"], "error: no trajectory #999 in DB"),
-        (["replay", "nope:0:q:0", "--db", "DB"], "error: no trajectory nope:0:q:0 in DB; list them with"),
-        (["replay", "1", "--db", "DB", "--checkpoint", "WORLD"], "error: WORLD/config.json"),
-        (["replay", "1", "--db", "DB", "--verify", "--engine", "empty", "--world", "WORLD"], "error: --verify checks the recording"),
-        (["replay", "1", "--db", "DB", "--topk", "9"], "error: the recording holds at most"),
-        (["replay", "1", "--db", "MISSING"], "error: MISSING: no such database"),
+        (["replay", "999", "--db", "<DB>"], "error: no trajectory #999 in <DB>"),
+        (["replay", "nope:0:q:0", "--db", "<DB>"], "error: no trajectory nope:0:q:0 in <DB>; list them with"),
+        (["replay", "1", "--db", "<DB>", "--checkpoint", "<WORLD>"], "error: <WORLD>/config.json"),
+        (["replay", "1", "--db", "<DB>", "--verify", "--engine", "empty", "--world", "<WORLD>"], "error: --verify checks the recording"),
+        (["replay", "1", "--db", "<DB>", "--topk", "9"], "error: the recording holds at most"),
+        (["replay", "1", "--db", "<MISSING>"], "error: <MISSING>: no such database"),
     ])
     func badInputIsOneLineAndExitsNonZero(arguments: [String], expected: String) throws {
         let f = try fixture()
         let missing = f.directory.appendingPathComponent("missing.sqlite").path
         func fill(_ s: String) -> String {
-            s.replacingOccurrences(of: "MISSING", with: missing).replacingOccurrences(of: "WORLD", with: f.world)
-                .replacingOccurrences(of: "DB", with: f.db)
+            s.replacingOccurrences(of: "<MISSING>", with: missing).replacingOccurrences(of: "<WORLD>", with: f.world)
+                .replacingOccurrences(of: "<DB>", with: f.db)
         }
         let result = try runSearchlab(arguments.map(fill))
         #expect(result.status == 1, "\(arguments): \(result.stdout)")
