@@ -1,7 +1,7 @@
 // The pre-check in front of `normalize_answer` never changes `answer_retrieved`: the first
 // hit found with it equals the first hit found by normalising every block.
 import SearchLabCore
-import SearchLabStore
+@testable import SearchLabStore
 import Testing
 
 struct RetrievalHitPrecheckTests {
@@ -40,5 +40,16 @@ struct RetrievalHitPrecheckTests {
             if expected != nil { hits += 1 }
         }
         #expect(hits > 200, "the generator must produce hits to test anything (\(hits))")
+    }
+
+    @Test func asciiNormalisationEqualsNormalizeAnswer() {
+        let pieces = ["a", "an", "the", "The", "THE", "ant", "then", "a.", "an-", "_the_", "x", "Paris", "1", " ", "  ", "\t", "\n",
+                      "\u{0B}", "\u{0C}", "\r", "\u{1C}", "\u{1F}", "\u{00}", "\u{7F}", "!", "\"", "'", "-", "_", "~", "."]
+        var r = InputRandom(5)
+        for _ in 0..<20000 {
+            let text = (0..<r.below(10)).map { _ in r.pick(pieces) }.joined(separator: r.pick(["", " ", "-"]))
+            #expect(TrajectoryStats.normalizeASCII(text) == Array(AnswerMatching.normalize(text).utf8), "\(Array(text.utf8))")
+        }
+        #expect(TrajectoryStats.normalizeASCII("é") == nil)
     }
 }
