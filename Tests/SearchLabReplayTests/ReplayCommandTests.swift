@@ -107,6 +107,22 @@ struct ReplayCommandTests {
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
 
+    @Test func emptyDatabasesAndOtherFilesAreOneLineErrors() throws {
+        let f = try fixture()
+        let empty = f.directory.appendingPathComponent("empty.sqlite").path
+        try? FileManager.default.removeItem(atPath: empty)
+        _ = try RunStore(path: empty)
+        let none = try runSearchlab(["replay", "1", "--db", empty])
+        #expect(none.status == 1)
+        #expect(none.stderr == "error: \(empty) has no runs yet; add one with `searchlab import FILE --db \(empty) --run NAME`\n")
+        let text = f.directory.appendingPathComponent("notes.txt").path
+        try Data(String(repeating: "not a database\n", count: 300).utf8).write(to: URL(fileURLWithPath: text))
+        let other = try runSearchlab(["replay", "1", "--db", text])
+        #expect(other.status == 1)
+        #expect(other.stderr.hasPrefix("error: \(text): not an SQLite database"))
+        #expect(other.stderr.split(separator: "\n").count == 1)
+    }
+
     @Test func anEvalTrajectoryWithoutItsCheckpointSaysToPassIt() throws {
         let f = try fixture()
         // A database holding only the eval run: nothing there knows where its checkpoint is.
