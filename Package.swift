@@ -81,6 +81,9 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .target(
+            name: "SearchLabReplay",
+            dependencies: ["SearchLabCore", "SearchLabPolicy", "SearchLabStore", "SearchLabTrainer", "SearchLabAnalysis"]),
+        .target(
             name: "SearchLabReport",
             dependencies: [
                 "SearchLabCore", "SearchLabStore", "SearchLabAnalysis",
@@ -92,7 +95,7 @@ let package = Package(
             dependencies: [
                 "SearchLabCore", "SearchLabRetrieval", "SearchLabWorld", "SearchLabEngines",
                 "SearchLabServer", "SearchLabPolicy", "SearchLabStore", "SearchLabTrainer",
-                "SearchLabAnalysis", "SearchLabReport",
+                "SearchLabAnalysis", "SearchLabReport", "SearchLabReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -120,6 +123,12 @@ let package = Package(
             name: "SearchLabAnalysisTests",
             dependencies: ["SearchLabAnalysis", "SearchLabStore", "SearchLabTestSupport"],
             exclude: ["Snapshots"]),
+        .testTarget(
+            name: "SearchLabReplayTests",
+            dependencies: [
+                "SearchLabReplay", "SearchLabStore", "SearchLabPolicy", "SearchLabEngines", "SearchLabTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(
             name: "SearchLabCLITests",
             dependencies: ["SearchLabTestSupport"],

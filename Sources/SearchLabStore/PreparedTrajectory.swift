@@ -12,15 +12,16 @@ public struct PreparedTrajectory: Sendable {
     var goldenAnswersJSON: String
     var provenanceJSON: String?
 
-    /// - Throws: `EncodingError` for non-finite numbers (a reward of NaN, say).
+    /// - Throws: ``TrajectoryJSONWriter/NonFiniteNumber`` for a reward of NaN, say.
     public init(_ trajectory: Trajectory) throws {
-        let json = try CanonicalJSON.encode(trajectory)
+        // The hand-written encoder gives CanonicalJSON's bytes (see TrajectoryJSONWriter).
+        let json = try TrajectoryJSONWriter.encode(trajectory)
         self.trajectory = trajectory
         canonicalJSON = String(decoding: json, as: UTF8.self)
         digest = CanonicalJSON.sha256Hex(json)
         stats = TrajectoryStats(trajectory)
-        goldenAnswersJSON = try CanonicalJSON.string(trajectory.question.goldenAnswers)
-        provenanceJSON = try trajectory.provenance.map { try CanonicalJSON.string($0) }
+        goldenAnswersJSON = TrajectoryJSONWriter.string(trajectory.question.goldenAnswers)
+        provenanceJSON = try trajectory.provenance.map { try TrajectoryJSONWriter.string($0) }
     }
 
     /// Prepares `trajectories` in parallel; the result is in input order.

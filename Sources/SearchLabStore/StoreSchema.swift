@@ -8,15 +8,18 @@ import GRDB
 /// The schema of the run database, and the check that refuses newer databases.
 public enum StoreSchema {
     /// The schema version this build writes (`PRAGMA user_version`).
-    public static let version = 1
+    public static let version = 2
 
     /// Migration identifiers in order. Frozen: append only.
-    public static let migrationIDs = ["v1-runs-trajectories"]
+    public static let migrationIDs = ["v1-runs-trajectories", "v2-count-by-step-index"]
 
     static func makeMigrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration(migrationIDs[0]) { db in
             try db.execute(sql: v1)
+        }
+        migrator.registerMigration(migrationIDs[1]) { db in
+            try db.execute(sql: v2)
         }
         return migrator
     }
@@ -130,5 +133,15 @@ public enum StoreSchema {
           PRIMARY KEY (run_id, step)
         ) WITHOUT ROWID;
         PRAGMA user_version = 1;
+        """
+
+    /// v2: a covering index in `count --by step` order. The per-step count then reads only
+    /// this index, already grouped by (run, step, searches), instead of looking every row up
+    /// in the table and sorting (about half the CPU on a million trajectories).
+    static let v2 = """
+        CREATE INDEX trajectory_count_by_step ON trajectory(run_id, step, search_count, exact_match, reward,
+          search_actions, invalid_actions, repeated_queries, searches_after_hit, answer_retrieved, turn_count,
+          status, valid_action_count);
+        PRAGMA user_version = 2;
         """
 }

@@ -39,6 +39,11 @@ public struct RunSpec: Hashable, Sendable {
 /// Write access within one transaction; get one from ``RunStore/write(_:)``.
 public struct StoreWriter {
     public let db: Database
+    /// The insert statements of the hot path, prepared once per transaction (GRDB's
+    /// statement cache would hash each long SQL text on every call).
+    let statements = HotStatements()
+
+    init(db: Database) { self.db = db }
 
     /// Creates a run. - Throws: ``SearchLabError`` when the name is taken or invalid.
     public func createRun(_ spec: RunSpec) throws -> RunRecord {
@@ -61,8 +66,11 @@ public struct StoreWriter {
 
     /// Adds the step row a trajectory or metric refers to, if missing.
     public func ensureStep(runID: Int64, step: Int) throws {
+        // Consecutive inserts of one step need the row only once.
+        if statements.ensuredStep?.runID == runID && statements.ensuredStep?.step == step { return }
         let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO step (run_id, step) VALUES (?, ?)")
         try statement.execute(arguments: [runID, step])
+        statements.ensuredStep = (runID, step)
     }
 
     /// Stores metrics for a step (replacing same-named values), in name order.
@@ -103,7 +111,7 @@ public struct StoreWriter {
         try ensureStep(runID: runID, step: step)
         let trajectory = prepared.trajectory
         let id = try insertRow(prepared, runID: runID, step: step)
-        try db.cachedStatement(sql: "INSERT INTO trajectory_text (trajectory_id, prompt, trailing, canonical_json) VALUES (?, ?, ?, ?)")
+        try statements.prepared(\.text, db, "INSERT INTO trajectory_text (trajectory_id, prompt, trailing, canonical_json) VALUES (?, ?, ?, ?)")
             .execute(arguments: [id, trajectory.prompt, trajectory.trailing, prepared.canonicalJSON])
         for turn in trajectory.turns { try insert(turn, trajectoryID: id) }
         return id
@@ -111,7 +119,7 @@ public struct StoreWriter {
 
     func insertRow(_ prepared: PreparedTrajectory, runID: Int64, step: Int) throws -> Int64 {
         let t = prepared.trajectory, stats = prepared.stats
-        let statement = try db.cachedStatement(sql: """
+        let statement = try statements.prepared(\.trajectory, db, """
             INSERT INTO trajectory (run_id, step, sample_index, hops, exact_match, format_valid, retrieval_hit,
               reward, search_count, valid_action_count, turn_count, search_actions, invalid_actions,
               repeated_queries, answer_retrieved, searches_after_hit, status, data_source, question_id,
@@ -135,7 +143,7 @@ public struct StoreWriter {
     }
 
     func insert(_ turn: Turn, trajectoryID: Int64) throws {
-        let statement = try db.cachedStatement(sql: """
+        let statement = try statements.prepared(\.turn, db, """
             INSERT INTO turn (trajectory_id, turn_index, raw_generation, text, action_kind, action_content,
               observation_kind, observation_text, observation_truncated, generated_tokens, kept_tokens,
               observation_tokens, malformations_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -145,11 +153,11 @@ public struct StoreWriter {
             trajectoryID, turn.index, turn.rawGeneration, turn.text, turn.action.kind.rawValue,
             turn.action.content, observation?.kind.rawValue, observation?.text, observation?.truncated ?? false,
             turn.tokens?.generated, turn.tokens?.kept, turn.tokens?.observation,
-            turn.malformations.isEmpty ? "[]" : try CanonicalJSON.string(turn.malformations),
+            turn.malformations.isEmpty ? "[]" : TrajectoryJSONWriter.string(turn.malformations),
         ]
         try statement.execute(arguments: StatementArguments(arguments))
         guard let documents = observation?.documents, !documents.isEmpty else { return }
-        let documentStatement = try db.cachedStatement(sql: """
+        let documentStatement = try statements.prepared(\.document, db, """
             INSERT INTO retrieved_document (trajectory_id, turn_index, rank, doc_id, title, text, score)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
@@ -159,5 +167,22 @@ public struct StoreWriter {
             try documentStatement.execute(arguments: [trajectoryID, turn.index, position + 1, document.id,
                                                       document.title, document.text, document.score])
         }
+    }
+}
+
+/// Statements a write transaction prepares once (see ``StoreWriter/statements``).
+final class HotStatements {
+    var trajectory: Statement?
+    var text: Statement?
+    var turn: Statement?
+    var document: Statement?
+    /// The (run, step) whose `step` row this transaction already ensured.
+    var ensuredStep: (runID: Int64, step: Int)?
+
+    func prepared(_ slot: ReferenceWritableKeyPath<HotStatements, Statement?>, _ db: Database, _ sql: String) throws -> Statement {
+        if let statement = self[keyPath: slot] { return statement }
+        let statement = try db.makeStatement(sql: sql)
+        self[keyPath: slot] = statement
+        return statement
     }
 }

@@ -37,6 +37,12 @@ public struct StoredTrajectory: Sendable {
     /// Decoded from the stored canonical JSON: equal to what was written.
     public var trajectory: Trajectory
 
+    public init(record: TrajectoryRecord, runName: String, trajectory: Trajectory) {
+        self.record = record
+        self.runName = runName
+        self.trajectory = trajectory
+    }
+
     public var id: Int64 { record.id ?? 0 }
     /// `run:step:question:sample`.
     public var publicID: String {

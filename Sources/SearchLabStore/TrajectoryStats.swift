@@ -44,13 +44,87 @@ public struct TrajectoryStats: Hashable, Sendable {
     static func firstHit(_ turns: [Turn], goldens: [String]) -> Int? {
         let golds = goldens.map(AnswerMatching.normalize).filter { !$0.isEmpty }
         guard !golds.isEmpty else { return nil }
+        // Each golden's longest word, for the cheap pre-check below.
+        let goldBytes = golds.map { Array($0.utf8) }
+        let probes = golds.map { gold in Array((gold.split(separator: " ").max { $0.utf8.count < $1.utf8.count } ?? "").utf8) }
         for turn in turns {
             guard let observation = turn.observation, observation.kind == .information else { continue }
-            let block = AnswerMatching.normalize(observation.text)
-            if golds.contains(where: { PythonText.contains(block, $0) }) { return turn.index }
+            // Normalising splits and rejoins the whole block; most blocks hold no golden
+            // answer, and a golden's words must each occur in the block's loose form.
+            let loose = looseForm(observation.text)
+            guard probes.contains(where: { UTF8Search.firstIndex(of: $0, in: loose, from: 0) != nil }) else { continue }
+            let block = Self.normalizeASCII(observation.text) ?? Array(AnswerMatching.normalize(observation.text).utf8)
+            if goldBytes.contains(where: { UTF8Search.firstIndex(of: $0, in: block, from: 0) != nil }) { return turn.index }
         }
         return nil
     }
+
+    /// `lower(text)` without ASCII punctuation, as UTF-8: the first two steps of
+    /// `normalize_answer`. The remaining steps only turn articles into spaces and collapse
+    /// whitespace, so every word of the normalised text is a substring of this form — a
+    /// necessary condition for a match, checked before the full normalisation.
+    static func looseForm(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            guard byte < 0x80 else {
+                let lowered = PythonText.lower(text).unicodeScalars.filter { !($0.isASCII && isPunctuation[Int($0.value)]) }
+                return Array(String(String.UnicodeScalarView(lowered)).utf8)
+            }
+            if isPunctuation[Int(byte)] { continue }
+            out.append(byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte)
+        }
+        return out
+    }
+
+    /// `normalize_answer` for ASCII text, on bytes (nil for other text): lowercase, drop
+    /// punctuation, articles to spaces at word boundaries (ASCII `\w` = letters, digits,
+    /// `_`), split on Python's ASCII whitespace and join with single spaces. Equal to
+    /// `AnswerMatching.normalize` (tested), without its per-scalar string building.
+    static func normalizeASCII(_ text: String) -> [UInt8]? {
+        var cleaned: [UInt8] = []
+        cleaned.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            guard byte < 0x80 else { return nil }
+            if isPunctuation[Int(byte)] { continue }
+            cleaned.append(byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte)
+        }
+        func isWord(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x5F }
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x1F) }
+        let articles: [[UInt8]] = [[0x61], [0x61, 0x6E], [0x74, 0x68, 0x65]]
+        var out: [UInt8] = []
+        out.reserveCapacity(cleaned.count)
+        var pendingSpace = false
+        func emit(_ b: UInt8) {
+            if isSpace(b) { pendingSpace = !out.isEmpty; return }
+            if pendingSpace { out.append(0x20); pendingSpace = false }
+            out.append(b)
+        }
+        var i = 0
+        scan: while i < cleaned.count {
+            if i == 0 || !isWord(cleaned[i - 1]) {
+                for article in articles where i + article.count <= cleaned.count
+                    && cleaned[i..<(i + article.count)].elementsEqual(article) {
+                    let end = i + article.count
+                    if end == cleaned.count || !isWord(cleaned[end]) {
+                        emit(0x20)
+                        i = end
+                        continue scan
+                    }
+                }
+            }
+            emit(cleaned[i])
+            i += 1
+        }
+        return out
+    }
+
+    /// Python's `string.punctuation`, by ASCII code.
+    static let isPunctuation: [Bool] = {
+        var table = [Bool](repeating: false, count: 128)
+        for scalar in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".unicodeScalars { table[Int(scalar.value)] = true }
+        return table
+    }()
 
     /// `2` for data sources named like `sim-2hop` or `2hop-…`; nil otherwise.
     static func hops(dataSource: String) -> Int? {

@@ -25,6 +25,7 @@ struct SearchLabCommand: AsyncParsableCommand {
             CountCommand.self,
             DiffCommand.self,
             GraphCommand.self,
+            ReplayCommand.self,
             PretrainCommand.self,
             EvalCommand.self,
             TrainCommand.self,

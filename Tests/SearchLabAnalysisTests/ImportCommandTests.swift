@@ -62,10 +62,11 @@ import Testing
         try db.importFiles(["verl/3.jsonl"], format: .verlJSONL, run: "verl")
         try db.store.write { try $0.db.execute(sql: "PRAGMA user_version = 7") }
         for arguments in [["count"], ["diff", "1", "2"], ["graph", "1", "--out", db.dir.appendingPathComponent("x.svg").path],
-                          ["import", Fixtures.url("verl/4.jsonl").path, "--format", "verl-jsonl", "--run", "more"]] {
+                          ["import", Fixtures.url("verl/4.jsonl").path, "--format", "verl-jsonl", "--run", "more"],
+                          ["replay", "1", "--engine", "random", "--corpus", Fixtures.url("search-r1/example-corpus.jsonl").path]] {
             let result = try runSearchlab(arguments + ["--db", db.path])
             #expect(result.status == 1)
-            #expect(scrub(result.stderr, db) == "error: DB: the database has schema version 7, newer than this searchlab reads (1); upgrade searchlab\n")
+            #expect(scrub(result.stderr, db) == "error: DB: the database has schema version 7, newer than this searchlab reads (2); upgrade searchlab\n")
         }
     }
 }

@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func migrationIdentifiersAreFrozen() {
-        #expect(StoreSchema.migrationIDs == ["v1-runs-trajectories"])
+        #expect(StoreSchema.migrationIDs == ["v1-runs-trajectories", "v2-count-by-step-index"])
     }
 
     @Test func v1FixtureMigratesToTheFreshSchema() throws {
@@ -57,12 +57,12 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let queue = try DatabaseQueue(path: path)
         try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA user_version = 2")
-            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v2-from-the-future')")
+            try db.execute(sql: "PRAGMA user_version = 3")
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v3-from-the-future')")
         }
         try queue.close()
         let error = #expect(throws: LocatedError.self) { try RunStore(path: path) }
-        #expect(error?.message == "the database has schema version 2, newer than this searchlab reads (1); upgrade searchlab")
+        #expect(error?.message == "the database has schema version 3, newer than this searchlab reads (2); upgrade searchlab")
     }
 
     /// Rebuilds fixtures/db/v1.sqlite with `RECORD_DB_FIXTURE=1 swift test --filter MigrationTests`.

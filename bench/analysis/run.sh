@@ -9,7 +9,8 @@ mkdir -p "$OUT"
 swift build -c release --product searchlab
 BIN=.build/release/searchlab
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-.venv/bin/pip install -q -r scripts/requirements-bench.txt
+# Only pandas is needed here (the full bench requirements include torch).
+.venv/bin/pip install -q "$(grep -x 'pandas[^ ]*' scripts/requirements-bench.txt)"
 DB=$OUT/bench.sqlite
 rm -f "$DB" "$DB-wal" "$DB-shm"
 # 100 steps x 2,500 questions x 4 samples (a GRPO run), one transaction per 10,000.

@@ -6,11 +6,11 @@ public struct Palette: Sendable {
     public var enabled: Bool
     public init(enabled: Bool) { self.enabled = enabled }
 
-    func paint(_ text: String, _ code: String) -> String { enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
-    func bold(_ s: String) -> String { paint(s, "1") }
-    func removed(_ s: String) -> String { paint(s, "31") }
-    func added(_ s: String) -> String { paint(s, "32") }
-    func warn(_ s: String) -> String { paint(s, "33") }
+    public func paint(_ text: String, _ code: String) -> String { enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+    public func bold(_ s: String) -> String { paint(s, "1") }
+    public func removed(_ s: String) -> String { paint(s, "31") }
+    public func added(_ s: String) -> String { paint(s, "32") }
+    public func warn(_ s: String) -> String { paint(s, "33") }
 }
 
 /// Quotes text for one-line display: escapes, newlines shown as `\n`, cut at `limit` characters.

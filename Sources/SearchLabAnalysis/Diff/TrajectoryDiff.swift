@@ -134,7 +134,8 @@ public struct TrajectoryDiff: Codable, Sendable {
         return PythonText.strip(text[open.upperBound..<close.lowerBound])
     }
 
-    static func overlap(_ a: [RetrievedDocument], _ b: [RetrievedDocument]) -> DocumentOverlap {
+    /// The overlap of two ranked document lists (by id when all have ids, else by title).
+    public static func overlap(_ a: [RetrievedDocument], _ b: [RetrievedDocument]) -> DocumentOverlap {
         let byID = !a.isEmpty && !b.isEmpty && (a + b).allSatisfy { $0.id != nil }
         let keysA = a.map { byID ? $0.id! : $0.title }, keysB = b.map { byID ? $0.id! : $0.title }
         let setA = Set(keysA), setB = Set(keysB)

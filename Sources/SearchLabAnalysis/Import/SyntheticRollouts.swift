@@ -1,6 +1,7 @@
 // Deterministic synthetic rollouts for benchmarks: Search-R1-shaped trajectories with
 // 0–3 searches of three documents each, drawn from `RandomStream(seed, "bench.rollout",
 // step, question, sample)` so any trajectory can be regenerated on its own.
+import Foundation
 import SearchLabCore
 import SearchLabStore
 
@@ -93,23 +94,58 @@ extension SyntheticRollouts {
         let run = try store.createRun(RunSpec(name: runName, source: "synthetic", configJSON: config, seed: seed,
                                               codeVersion: codeVersion))
         var timing = Timing(stored: 0, generateSeconds: 0, storeSeconds: 0)
-        for start in stride(from: 0, to: count, by: batch) {
+        let starts = Array(stride(from: 0, to: count, by: batch))
+        func generate(_ start: Int) -> [(step: Int, trajectory: Trajectory)] {
             var items: [(step: Int, trajectory: Trajectory)] = []
-            let generate = clock.measure { items = (start..<min(start + batch, count)).map(trajectory) }
-            let write = try clock.measure {
-                let prepared = try PreparedTrajectory.prepareAll(items.map(\.trajectory))
+            timing.generateSeconds += clock.measure { items = (start..<min(start + batch, count)).map(trajectory) }.seconds
+            return items
+        }
+        // Pipelined: while one batch is written (one core runs SQLite), the next is prepared
+        // (canonical JSON, digests, counts) on the other cores.
+        var items = starts.isEmpty ? [] : generate(starts[0])
+        var prepared = try timed(&timing) { try PreparedTrajectory.prepareAll(items.map(\.trajectory)) }
+        for k in starts.indices {
+            let nextItems = k + 1 < starts.count ? generate(starts[k + 1]) : []
+            let next = try timed(&timing) {
+                let preparing = BackgroundResult { try PreparedTrajectory.prepareAll(nextItems.map(\.trajectory)) }
+                let (current, runID) = (prepared, run.id!)
                 try store.write { writer in
-                    for (item, ready) in zip(items, prepared) { try writer.insert(ready, runID: run.id!, step: item.step) }
+                    for (item, ready) in zip(items, current) { try writer.insert(ready, runID: runID, step: item.step) }
                 }
+                return try preparing.wait()
             }
-            timing.generateSeconds += generate.seconds
-            timing.storeSeconds += write.seconds
             timing.stored += items.count
+            (items, prepared) = (nextItems, next)
         }
         return timing
+    }
+
+    func timed<T>(_ timing: inout Timing, _ body: () throws -> T) rethrows -> T {
+        let start = ContinuousClock.now
+        defer { timing.storeSeconds += (ContinuousClock.now - start).seconds }
+        return try body()
     }
 }
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
+
+/// A value computed on a background thread; ``wait()`` blocks until it is there.
+final class BackgroundResult<T: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<T, any Error>?
+
+    init(_ body: @escaping @Sendable () throws -> T) {
+        Thread.detachNewThread { [self] in
+            result = Result { try body() }
+            done.signal()
+        }
+    }
+
+    /// The value, or the error the body threw. Call once.
+    func wait() throws -> T {
+        done.wait()
+        return try result!.get()
+    }
 }

@@ -1,0 +1,40 @@
+// Finding the policy a trajectory was sampled with, by the weights digest its provenance
+// records: an explicit --checkpoint must match it; otherwise the run database's checkpoint
+// table and the training config's base policy are searched.
+import Foundation
+import SearchLabCore
+import SearchLabPolicy
+import SearchLabStore
+import SearchLabTrainer
+
+enum CheckpointLookup {
+    /// The checkpoint whose weights digest is `digest`.
+    /// - Throws: ``SearchLabError`` saying what to pass when no such checkpoint is available.
+    static func load(digest: String, explicit: String?, setup: ReplaySetup, store: RunStore) throws -> Checkpoint.Loaded {
+        if let explicit {
+            let loaded = try Checkpoint.load(from: URL(fileURLWithPath: explicit))
+            guard loaded.digest == digest else {
+                throw SearchLabError("checkpoint \(explicit) has weights \(short(loaded.digest)) but \(setup.stored.publicID) was sampled with \(short(digest)); pass the checkpoint it was sampled with")
+            }
+            return loaded
+        }
+        var candidates = try store.checkpoints(withDigest: digest).map(\.path)
+        // A run's first steps are sampled with its base policy, which the checkpoint table
+        // does not list (it lists what runs saved); `eval` runs record no checkpoint at all,
+        // but often evaluate the base of a training run in the same database.
+        if let base = setup.trainingConfig?.policyCheckpoint { candidates.append(base) }
+        for run in try store.runs() where run.source == "train" {
+            if let base = try? TrainingConfig(ResolvedConfig(canonicalJSON: Data(run.configJSON.utf8))).policyCheckpoint {
+                candidates.append(base)
+            }
+        }
+        var tried = Set<String>()
+        for path in candidates where tried.insert(path).inserted && FileManager.default.fileExists(atPath: path) {
+            if let loaded = try? Checkpoint.load(from: URL(fileURLWithPath: path)), loaded.digest == digest { return loaded }
+        }
+        throw SearchLabError("no checkpoint with weights \(short(digest)) is available in \(store.path) (eval runs do not record theirs, and saved checkpoints may have moved); pass it with --checkpoint DIR")
+    }
+
+    /// The first 12 hex digits, enough to tell checkpoints apart in a message.
+    static func short(_ digest: String) -> String { "sha256:" + digest.prefix(12) }
+}

@@ -1,0 +1,150 @@
+// `searchlab replay` end to end: exit codes, what-if, re-issued queries, bad input.
+import Foundation
+import SearchLabCore
+import SearchLabReplay
+import SearchLabStore
+import SearchLabTestSupport
+import Testing
+
+@Suite(.serialized)
+struct ReplayCommandTests {
+    func fixture() throws -> ReplayFixture { try ReplayFixture.shared.get() }
+
+    @Test func replayingARecordingExitsZeroAndSaysIdentical() throws {
+        let f = try fixture()
+        let text = try runSearchlab(["replay", "tr:1:\(try firstQuestion(run: "tr", step: 1)):0", "--db", f.db])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("identical: the replay renders the recorded trajectory byte for byte"))
+        let json = try runSearchlab(["replay", "1", "--db", f.db, "--verify", "--format", "json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let report = try decode(json.stdout)
+        #expect(report.identical)
+        #expect(report.mode == .verify)
+    }
+
+    @Test func aDivergenceExitsTwoAndNamesTurnAndToken() throws {
+        let f = try fixture()
+        let db = try f.copy(named: "cli-tampered.sqlite")
+        let store = try RunStore(path: db, create: false)
+        var trajectory = try store.trajectory(.storeID(1)).trajectory
+        // Change the first generated character of the first turn (`~` is not in any word).
+        var raw = Array(trajectory.turns[0].rawGeneration.unicodeScalars)
+        raw[0] = raw[0] == "~" ? "^" : "~"
+        trajectory.turns[0].rawGeneration = String(String.UnicodeScalarView(raw))
+        trajectory.turns[0].text = SearchR1Format.truncateTurn(trajectory.turns[0].rawGeneration)
+        try store.write { writer in
+            try writer.db.execute(sql: "UPDATE trajectory_text SET canonical_json = ? WHERE trajectory_id = 1",
+                                  arguments: [CanonicalJSON.string(trajectory)])
+        }
+        let result = try runSearchlab(["replay", "1", "--db", db])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stdout.contains("first divergence: turn 0, generation, token 0"))
+        #expect(result.stdout.contains("why: different logits: same context, another sampled token"))
+    }
+
+    @Test func whatIfWithAnotherEngineShowsTheChangesAndExitsZero() throws {
+        let f = try fixture()
+        let result = try runSearchlab(["replay", "1", "--db", f.db, "--engine", "empty", "--world", f.world, "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try decode(result.stdout)
+        #expect(report.mode == .whatIf)
+        #expect(report.engine.contains("\"empty\""))
+        let changes = try #require(report.changes)
+        #expect(changes.a.storeID == 1)
+        // The empty engine shows no documents, so no search turn of the what-if has any.
+        #expect(changes.turns.allSatisfy { $0.documents?.onlyB.isEmpty ?? true })
+        let text = try runSearchlab(["replay", "1", "--db", f.db, "--topk", "1", "--engine", "bm25", "--world", f.world])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.hasPrefix("what-if #1 "))
+        #expect(text.stdout.contains("changes (A = recorded, B = what-if):"))
+    }
+
+    @Test func importedRolloutsReissueTheirQueries() throws {
+        let f = try fixture()
+        let db = f.directory.appendingPathComponent("imported.sqlite").path
+        try? FileManager.default.removeItem(atPath: db)
+        try ReplayFixture.run(["import", Fixtures.url("search-r1/example-trajectory.txt").path, "--format", "search-r1-text",
+                               "--db", db, "--run", "example", "--data", Fixtures.url("search-r1/flashrag-nq-test-sample.jsonl").path])
+        let result = try runSearchlab(["replay", "1", "--db", db, "--engine", "random",
+                                       "--corpus", Fixtures.url("search-r1/example-corpus.jsonl").path, "--topk", "2", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try decode(result.stdout)
+        #expect(report.mode == .requery)
+        let turns = try #require(report.requeried)
+        let store = try RunStore(path: db, create: false)
+        let searches = try store.trajectory(.storeID(1)).trajectory.turns.filter { $0.action.kind == .search }
+        #expect(turns.count == searches.count)
+        #expect(!turns.isEmpty)
+        for (turn, search) in zip(turns, searches) {
+            #expect(turn.turn == search.index)
+            #expect(turn.query == search.action.content)
+            #expect(turn.newTitles.count == 2)
+            #expect(turn.recordedTitles == search.observation?.documents.map(\.title))
+        }
+        let plain = try runSearchlab(["replay", "1", "--db", db])
+        #expect(plain.status == 1)
+        #expect(plain.stderr.contains("was imported, so there is no policy to re-run; pass --engine ENGINE"))
+    }
+
+    @Test(arguments: [
+        (["replay", "999", "--db", "<DB>"], "error: no trajectory #999 in <DB>"),
+        (["replay", "nope:0:q:0", "--db", "<DB>"], "error: no trajectory nope:0:q:0 in <DB>; list them with"),
+        (["replay", "1", "--db", "<DB>", "--checkpoint", "<WORLD>"], "error: <WORLD>/config.json"),
+        (["replay", "1", "--db", "<DB>", "--verify", "--engine", "empty", "--world", "<WORLD>"], "error: --verify checks the recording"),
+        (["replay", "1", "--db", "<DB>", "--topk", "9"], "error: the recording holds at most"),
+        (["replay", "1", "--db", "<MISSING>"], "error: <MISSING>: no such database"),
+    ])
+    func badInputIsOneLineAndExitsNonZero(arguments: [String], expected: String) throws {
+        let f = try fixture()
+        let missing = f.directory.appendingPathComponent("missing.sqlite").path
+        func fill(_ s: String) -> String {
+            s.replacingOccurrences(of: "<MISSING>", with: missing).replacingOccurrences(of: "<WORLD>", with: f.world)
+                .replacingOccurrences(of: "<DB>", with: f.db)
+        }
+        let result = try runSearchlab(arguments.map(fill))
+        #expect(result.status == 1, "\(arguments): \(result.stdout)")
+        #expect(result.stderr.hasPrefix(fill(expected)), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func emptyDatabasesAndOtherFilesAreOneLineErrors() throws {
+        let f = try fixture()
+        let empty = f.directory.appendingPathComponent("empty.sqlite").path
+        try? FileManager.default.removeItem(atPath: empty)
+        _ = try RunStore(path: empty)
+        let none = try runSearchlab(["replay", "1", "--db", empty])
+        #expect(none.status == 1)
+        #expect(none.stderr == "error: \(empty) has no runs yet; add one with `searchlab import FILE --db \(empty) --run NAME`\n")
+        let text = f.directory.appendingPathComponent("notes.txt").path
+        try Data(String(repeating: "not a database\n", count: 300).utf8).write(to: URL(fileURLWithPath: text))
+        let other = try runSearchlab(["replay", "1", "--db", text])
+        #expect(other.status == 1)
+        #expect(other.stderr.hasPrefix("error: \(text): not an SQLite database"))
+        #expect(other.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func anEvalTrajectoryWithoutItsCheckpointSaysToPassIt() throws {
+        let f = try fixture()
+        // A database holding only the eval run: nothing there knows where its checkpoint is.
+        let db = f.directory.appendingPathComponent("eval-only.sqlite").path
+        try? FileManager.default.removeItem(atPath: db)
+        try ReplayFixture.run(["eval", "--checkpoint", f.base, "--world", f.world, "--limit", "1", "--db", db, "--run", "e"])
+        let result = try runSearchlab(["replay", "1", "--db", db])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("is available in \(db)"))
+        #expect(result.stderr.contains("pass it with --checkpoint DIR"))
+        let given = try runSearchlab(["replay", "1", "--db", db, "--checkpoint", f.base])
+        #expect(given.status == 0, "\(given.stderr)")
+    }
+
+    func decode(_ json: String) throws -> ReplayReport {
+        try JSONDecoder().decode(ReplayReport.self, from: Data(json.utf8))
+    }
+
+    func firstQuestion(run: String, step: Int) throws -> String {
+        let store = try RunStore(path: try fixture().db, create: false)
+        let ids = try fixture().ids(run: run)
+        let stored = try store.trajectories(ids: ids).first { $0.record.step == step }
+        return try #require(stored).record.questionID
+    }
+}
