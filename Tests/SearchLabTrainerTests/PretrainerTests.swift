@@ -40,7 +40,9 @@ struct DemonstrationRowTests {
         let demos = try await Pretrainer.demonstrations(questions: world.train, engine: TwoPassageEngine(),
                                                         tokenizer: tokenizer, settings: PretrainSettings())
         let searching = try #require(demos.first { $0.turns.contains { $0.observation != nil } })
-        let row = DemonstrationRow(trajectory: searching, tokenizer: tokenizer, contextLength: 4096)
+        let rows = DemonstrationRow.rows(of: searching, tokenizer: tokenizer, contextLength: 4096)
+        #expect(rows.count == 1)
+        let row = rows[0]
         #expect(row.tokens.count == row.written.count)
         // The written tokens, in order, spell exactly the turns' kept text.
         let written = zip(row.tokens, row.written).filter(\.1).map(\.0)
@@ -49,8 +51,14 @@ struct DemonstrationRowTests {
         let promptCount = tokenizer.encode(searching.prompt).count
         #expect(!row.written.prefix(promptCount).contains(true))
         #expect(tokenizer.decode(row.tokens) == searching.render())
-        // A short context keeps the end of the demonstration, as the rolling context does.
-        let cut = DemonstrationRow(trajectory: searching, tokenizer: tokenizer, contextLength: 50)
-        #expect(cut.tokens == Array(row.tokens.suffix(50)) && cut.written == Array(row.written.suffix(50)))
+        // A short context gives one window per turn, ending where the turn ends and scoring
+        // only that turn: what the rolling context shows the policy when it writes it.
+        let windows = DemonstrationRow.rows(of: searching, tokenizer: tokenizer, contextLength: 50)
+        #expect(windows.count == searching.turns.count)
+        for (window, turn) in zip(windows, searching.turns) {
+            #expect(window.tokens.count <= 50)
+            #expect(tokenizer.decode(zip(window.tokens, window.written).filter(\.1).map(\.0)) == turn.text)
+            #expect(tokenizer.decode(window.tokens).hasSuffix(turn.text))
+        }
     }
 }

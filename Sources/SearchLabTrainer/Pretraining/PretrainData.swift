@@ -9,31 +9,45 @@ public struct DemonstrationRow: Hashable, Sendable {
     public var tokens: [Int]
     public var written: [Bool]
 
-    /// Tokenises `trajectory` segment by segment, as the rollout loop does (prompt, then each
-    /// turn's kept text, then its observation). Prompt and observation tokens are context only:
-    /// the policy never writes them, so learning to predict them would teach it to continue a
-    /// retrieved passage instead of reasoning about it.
-    public init(trajectory: Trajectory, tokenizer: some TextTokenizer, contextLength: Int) {
+    public init(tokens: [Int], written: [Bool]) {
+        precondition(tokens.count == written.count, "one written flag per token")
+        self.tokens = tokens
+        self.written = written
+    }
+
+    /// The rows of `trajectory`, tokenised segment by segment as the rollout loop does
+    /// (prompt, then each turn's kept text, then its observation). Prompt and observation
+    /// tokens are context only: the policy never writes them, so learning to predict them
+    /// would teach it to continue a retrieved passage instead of reasoning about it.
+    ///
+    /// A demonstration that fits `contextLength` is one row. A longer one gives one row per
+    /// turn: the last `contextLength` tokens up to the end of that turn, scoring that turn
+    /// only — exactly the window the rolling context shows the policy when it writes it.
+    public static func rows(of trajectory: Trajectory, tokenizer: some TextTokenizer, contextLength: Int) -> [DemonstrationRow] {
         var tokens = tokenizer.encode(trajectory.prompt)
-        var written = [Bool](repeating: false, count: tokens.count)
+        var turnRanges: [Range<Int>] = []
         for turn in trajectory.turns {
             let kept = tokenizer.encode(turn.text)
+            turnRanges.append(tokens.count..<(tokens.count + kept.count))
             tokens += kept
-            written += [Bool](repeating: true, count: kept.count)
-            if let observation = turn.observation {
-                let shown = tokenizer.encode(observation.text)
-                tokens += shown
-                written += [Bool](repeating: false, count: shown.count)
-            }
+            if let observation = turn.observation { tokens += tokenizer.encode(observation.text) }
         }
-        // A long demonstration keeps its end, as the rolling context does at rollout time.
-        self.tokens = Array(tokens.suffix(contextLength))
-        self.written = Array(written.suffix(contextLength))
+        func written(_ ranges: [Range<Int>]) -> [Bool] {
+            var flags = [Bool](repeating: false, count: tokens.count)
+            for range in ranges { for i in range { flags[i] = true } }
+            return flags
+        }
+        if tokens.count <= contextLength { return [DemonstrationRow(tokens: tokens, written: written(turnRanges))] }
+        return turnRanges.filter { !$0.isEmpty }.map { range in
+            let start = max(0, range.upperBound - contextLength)
+            let flags = written([range])
+            return DemonstrationRow(tokens: Array(tokens[start..<range.upperBound]), written: Array(flags[start..<range.upperBound]))
+        }
     }
 }
 
-/// The rows of every pretraining step: a seeded order over demonstrations (reshuffled each
-/// pass) and windows of the packed corpus, both functions of the step alone so a step's batch
+/// The rows of every pretraining step: a seeded order over demonstration rows (reshuffled
+/// each pass) and windows of the packed corpus, both functions of the step alone so a step's batch
 /// never depends on what ran before it.
 struct PretrainData {
     let demonstrations: [DemonstrationRow]

@@ -83,7 +83,7 @@ public enum Pretrainer {
                                   rowLength: config.contextLength, seed: settings.seed)
         let demoRows = min(settings.batchRows, max(0, Int((settings.demonstrationShare * Double(settings.batchRows)).rounded())))
         let data = PretrainData(
-            demonstrations: demos.map { DemonstrationRow(trajectory: $0, tokenizer: tokenizer, contextLength: config.contextLength) },
+            demonstrations: demos.flatMap { DemonstrationRow.rows(of: $0, tokenizer: tokenizer, contextLength: config.contextLength) },
             corpus: stream, demonstrationRows: demos.isEmpty ? 0 : demoRows,
             corpusRows: settings.batchRows - (demos.isEmpty ? 0 : demoRows), seed: settings.seed)
         let optimizer = AdamW(parameterCount: model.parameters.count, weightDecay: 0.1)
