@@ -29,9 +29,9 @@ struct TrajectoryJSONWriterTests {
     ]
 
     static let numbers: [Double] = [
-        0, -0.0, 1, -1, 0.1, 0.2, 1.5, 1e-7, 1e-5, 0.0001, 1e15, 1e16, 1e17, 1e21, 1e22, 123456789012345680000,
-        5e-324, 2.2250738585072014e-308, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 3, 100, 4.609991368056773,
-        1.0 / 3.0, 2.0 / 3.0, 9007199254740993, 0.30000000000000004,
+        0, -0.0, 1, -1, 0.1, 0.2, 1.5, 1e-7, 1e-5, 0.0001, 1e15, 1e16, 1e17, 1e21, 1e22, 123456789012345683968,
+        .leastNonzeroMagnitude, 2.2250738585072014e-308, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 3, 100, 4.609991368056773,
+        1.0 / 3.0, 2.0 / 3.0, 9007199254740992, 9007199254740994, 0.30000000000000004,
     ]
 
     static func text(_ r: inout InputRandom) -> String {
