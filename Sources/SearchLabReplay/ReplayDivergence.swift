@@ -2,6 +2,7 @@
 // generation or the environment's observation), which token, what was expected and what came
 // back, and why. Turns are compared in the order the loop produced them, so the first
 // difference is the cause and everything after it a consequence.
+import SearchLabAnalysis
 import SearchLabCore
 import SearchLabPolicy
 
@@ -118,17 +119,6 @@ enum TokenLocator {
     }
 }
 
-/// Text on one line for a message: newlines and quotes escaped, cut at `limit` characters.
-func quotedOneLine(_ text: String, limit: Int = 80) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars.prefix(limit) {
-        switch scalar {
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        default: out += scalar.value < 0x20 || scalar.value == 0x7F ? "?" : String(scalar)
-        }
-    }
-    return "\"" + out + (text.unicodeScalars.count > limit ? "…" : "") + "\""
-}
+/// Text on one line for a message: newlines and quotes escaped, cut at `limit` characters
+/// (the diff layer's quoting, so both commands show trajectory text alike).
+func quotedOneLine(_ text: String, limit: Int = 80) -> String { quoted(text, limit: limit) }

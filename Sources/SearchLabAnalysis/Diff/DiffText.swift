@@ -14,7 +14,8 @@ public struct Palette: Sendable {
 }
 
 /// Quotes text for one-line display: escapes, newlines shown as `\n`, cut at `limit` characters.
-func quoted(_ text: String?, limit: Int = 120) -> String {
+/// Shared by the replay layer, whose messages quote trajectory text the same way.
+package func quoted(_ text: String?, limit: Int = 120) -> String {
     guard let text else { return "(none)" }
     var out = ""
     for scalar in text.unicodeScalars.prefix(limit) {
