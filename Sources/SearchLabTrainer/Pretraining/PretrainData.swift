@@ -58,7 +58,14 @@ struct PretrainData {
 
     /// The token batch of `step`: demonstration rows first, then corpus rows.
     func batch(step: Int) -> TokenBatch {
-        let demos = (0..<demonstrationRows).map { demonstration(at: step * demonstrationRows + $0) }
+        let first = step * demonstrationRows
+        // Each pass the step reaches into has its order drawn once, not once per row.
+        var orders: [Int: [Int]] = [:]
+        let demos = (first..<(first + demonstrationRows)).map { index in
+            let pass = index / demonstrations.count
+            if orders[pass] == nil { orders[pass] = order(pass: pass) }
+            return demonstrations[orders[pass]![index % demonstrations.count]]
+        }
         let texts = corpusRows == 0 ? [] : corpus.rows(step: step, count: corpusRows)
         let length = (demos.map(\.tokens.count) + texts.map(\.count)).max() ?? 0
         let rows = demos.map { ($0.tokens, $0.written) } + texts.map { ($0, [Bool](repeating: true, count: $0.count)) }
@@ -76,13 +83,11 @@ struct PretrainData {
         return TokenBatch(batchSize: rows.count, length: length, tokens: tokens, targets: targets, valid: valid)
     }
 
-    /// The `index`-th demonstration drawn: pass `index / count` in its own seeded order.
-    func demonstration(at index: Int) -> DemonstrationRow {
-        let count = demonstrations.count
-        let pass = index / count
-        var order = Array(0..<count)
+    /// The seeded order of the demonstration rows in pass `pass`.
+    func order(pass: Int) -> [Int] {
+        var order = Array(demonstrations.indices)
         var random = RandomStream(seed: seed, purpose: "pretrain.demonstration-order", UInt64(pass))
         order.shuffle(using: &random)
-        return demonstrations[order[index % count]]
+        return order
     }
 }
