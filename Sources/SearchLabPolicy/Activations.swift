@@ -1,11 +1,16 @@
-// The buffers one forward pass fills and one backward pass reads, sized for (B, T).
+// The buffers one forward pass fills and one backward pass reads, sized for (B, T) and reused
+// for any smaller batch: rollout micro-batches change length every call, and fresh buffers
+// each time cost more in page faults than the attention softmax.
 import SearchLabTensor
 
 /// Forward activations (cached for backward) plus the few gradient scratch buffers that
 /// backward reuses layer after layer. Per-layer buffers are stacked: layer l's slice
 /// starts at `l · B·T·width`.
 final class Activations {
-    let b: Int, t: Int
+    /// The batch shape of the current pass; offsets into every buffer are computed from it.
+    private(set) var b: Int, t: Int
+    /// The largest B·T and B·T² the buffers hold.
+    let capacity: Int, attentionCapacity: Int
     let encoded: FloatBuffer       // (B, T, C)
     let ln1: FloatBuffer           // (L, B, T, C)
     let ln1Rstd: FloatBuffer       // (L, B, T)
@@ -38,16 +43,20 @@ final class Activations {
     var scored = false
     var tokens: [Int32] = [], targets: [Int32] = [], positions: [Int32] = [], valid: [Bool] = []
 
-    init(config: TransformerConfig, b: Int, t: Int) {
+    /// Buffers for `b` rows of up to `reserved` ≥ `t` positions, laid out as (b, t).
+    init(config: TransformerConfig, b: Int, t: Int, reserved: Int) {
+        precondition(reserved >= t, "reserve at least the first pass's length")
         self.b = b
         self.t = t
-        let n = b * t, c = config.width, l = config.depth, v = config.vocabSize
+        capacity = b * reserved
+        attentionCapacity = b * reserved * reserved
+        let n = capacity, c = config.width, l = config.depth, v = config.vocabSize
         encoded = FloatBuffer(count: n * c)
         ln1 = FloatBuffer(count: l * n * c)
         ln1Rstd = FloatBuffer(count: l * n)
         qkv = FloatBuffer(count: l * n * 3 * c)
         atty = FloatBuffer(count: l * n * c)
-        att = FloatBuffer(count: l * b * config.heads * t * t)
+        att = FloatBuffer(count: l * config.heads * attentionCapacity)
         res2 = FloatBuffer(count: l * n * c)
         ln2 = FloatBuffer(count: l * n * c)
         ln2Rstd = FloatBuffer(count: l * n)
@@ -69,5 +78,15 @@ final class Activations {
         dfch = FloatBuffer(count: n * 4 * c)
         dfchGelu = FloatBuffer(count: n * 4 * c)
         dlogits = FloatBuffer(count: n * v)
+    }
+
+    /// Whether a (b, t) pass fits in these buffers.
+    func fits(b: Int, t: Int) -> Bool { b * t <= capacity && b * t * t <= attentionCapacity }
+
+    /// Lays the next pass out as (b, t); the caller has checked ``fits(b:t:)``.
+    func reshape(b: Int, t: Int) {
+        precondition(fits(b: b, t: t), "activations hold at most \(capacity) positions")
+        self.b = b
+        self.t = t
     }
 }

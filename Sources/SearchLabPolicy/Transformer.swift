@@ -51,9 +51,14 @@ public final class Transformer: @unchecked Sendable {
     func g(_ name: String) -> UnsafeMutablePointer<Float> { gradients.pointer + layout[name].offset }
 
     func activations(b: Int, t: Int) -> Activations {
-        if let acts, acts.b == b, acts.t == t { return acts }
+        if let acts, acts.fits(b: b, t: t) {
+            acts.reshape(b: b, t: t)
+            return acts
+        }
         acts = nil  // free the old buffers before allocating new ones
-        let fresh = Activations(config: config, b: b, t: t)
+        // Lengths are reserved in steps of 128 so that batches of nearby lengths share buffers.
+        let reserved = max(t, min(config.contextLength, (t + 127) / 128 * 128))
+        let fresh = Activations(config: config, b: b, t: t, reserved: reserved)
         acts = fresh
         return fresh
     }
@@ -67,15 +72,17 @@ public final class Transformer: @unchecked Sendable {
         Tensor.tokenStatsForward(logProb: a.logProbs.pointer, entropy: a.entropies.pointer, lse: a.lse.pointer,
                                  logits: a.logits.pointer, targets: a.targets, n: n, v: config.vocabSize)
         a.scored = true
-        return TokenScores(logProbs: a.logProbs.array, entropies: a.entropies.array,
-                           values: config.valueHead ? a.values.array : [])
+        return TokenScores(logProbs: a.logProbs.slice(0..<n), entropies: a.entropies.slice(0..<n),
+                           values: config.valueHead ? a.values.slice(0..<n) : [])
     }
 
     /// Teacher-forced scoring: the same as ``forward(_:)``, named for the rollout side.
     public func scoreTokens(_ batch: TokenBatch) -> TokenScores { forward(batch) }
 
     /// The logits (B, T, V) for `batch`, row-major.
-    public func logits(_ batch: TokenBatch) -> [Float] { runForward(batch).logits.array }
+    public func logits(_ batch: TokenBatch) -> [Float] {
+        runForward(batch).logits.slice(0..<(batch.batchSize * batch.length * config.vocabSize))
+    }
 
     /// Mean cross-entropy of the targets (language-model pre-training), with its gradient
     /// accumulated into ``gradients`` scaled by `scale` (use 1/micro-batches).

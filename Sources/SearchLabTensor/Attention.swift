@@ -23,7 +23,10 @@ extension Tensor {
                 gemm(transA: false, transB: true, m: t, n: t, k: hs, alpha: scale,
                      a: q, lda: 3 * c, b: k, ldb: 3 * c, beta: 0, c: a, ldc: t)
                 let rowValid = valid.map { $0 + bi * t }
-                parallelFor(t, minChunk: 32) { row in maskedSoftmaxRow(a + row * t, row: row, t: t, valid: rowValid) }
+                let dense = rowValid.map { validPrefix($0, count: t) } ?? t
+                parallelFor(t, minChunk: 32) { row in
+                    maskedSoftmaxRow(a + row * t, row: row, t: t, valid: rowValid, denseKeys: dense)
+                }
                 gemm(transA: false, transB: false, m: t, n: hs, k: t, alpha: 1,
                      a: a, lda: t, b: v, ldb: 3 * c, beta: 0, c: out + bi * t * c + h * hs, ldc: c)
             }
@@ -31,25 +34,45 @@ extension Tensor {
     }
 
     /// Softmax of row `row` of the pre-attention over keys 0...row that are valid, in place.
-    static func maskedSoftmaxRow(_ a: UnsafeMutablePointer<Float>, row: Int, t: Int, valid: UnsafePointer<Bool>?) {
+    ///
+    /// `denseKeys` is the number of leading keys known valid (the row's valid prefix): a row
+    /// inside it takes the vectorised path, whose result depends only on the row's own scores,
+    /// never on its padding. Rows reaching past it (left padding, holes) take the masked loop.
+    static func maskedSoftmaxRow(_ a: UnsafeMutablePointer<Float>, row: Int, t: Int, valid: UnsafePointer<Bool>?,
+                                 denseKeys: Int) {
+        let keys = row + 1
+        if valid == nil || keys <= denseKeys {
+            let sum = exponentiate(a, count: keys, shift: maximum(a, count: keys))
+            scale(a, count: keys, by: 1 / sum)
+        } else {
+            sparseSoftmaxRow(a, keys: keys, valid: valid!)
+        }
+        (a + keys).update(repeating: 0, count: t - keys)
+    }
+
+    /// The masked softmax over `keys` scores where only `valid` keys take weight.
+    static func sparseSoftmaxRow(_ a: UnsafeMutablePointer<Float>, keys: Int, valid: UnsafePointer<Bool>) {
         var maxv = -Float.infinity
-        for j in 0...row where valid?[j] ?? true { maxv = max(maxv, a[j]) }
+        for j in 0..<keys where valid[j] { maxv = max(maxv, a[j]) }
         if maxv == -Float.infinity {
-            for j in 0..<t { a[j] = 0 }
+            a.update(repeating: 0, count: keys)
             return
         }
-        var sum = exponentiate(a, count: row + 1, shift: maxv)
-        if let valid {
-            // Padding takes no weight: drop what it added (the sum stays a function of the
-            // row's own valid scores, so a sequence's numbers do not depend on its padding).
-            sum = 0
-            for j in 0...row {
-                if valid[j] { sum += a[j] } else { a[j] = 0 }
-            }
+        _ = exponentiate(a, count: keys, shift: maxv)
+        // Padding takes no weight: the sum is over the row's own valid scores only.
+        var sum: Float = 0
+        for j in 0..<keys {
+            if valid[j] { sum += a[j] } else { a[j] = 0 }
         }
         let inv = 1 / sum
-        for j in 0...row { a[j] *= inv }
-        for j in (row + 1)..<t { a[j] = 0 }
+        for j in 0..<keys { a[j] *= inv }
+    }
+
+    /// The number of leading `true` flags among the first `count`.
+    static func validPrefix(_ valid: UnsafePointer<Bool>, count: Int) -> Int {
+        var j = 0
+        while j < count && valid[j] { j += 1 }
+        return j
     }
 
     /// Backward of ``attentionForward(out:att:qkv:valid:b:t:c:nh:)``; accumulates into dqkv (B, T, 3C).
@@ -112,7 +135,7 @@ extension Tensor {
                         for i in 0..<hs { s += q[i] * k[i] }
                         a[row * t + j] = s * scale
                     }
-                    maskedSoftmaxRow(a + row * t, row: row, t: t, valid: valid.map { $0 + bi * t })
+                    maskedSoftmaxRow(a + row * t, row: row, t: t, valid: valid.map { $0 + bi * t }, denseKeys: 0)
                     let o = out + (bi * t + row) * c + h * hs
                     for i in 0..<hs {
                         var s: Float = 0

@@ -92,4 +92,36 @@ extension Tensor {
         }
         return sum
     }
+
+    /// The largest of `count` ≥ 1 floats at `p` (exact, so the order of comparison is free).
+    @inline(__always)
+    static func maximum(_ p: UnsafePointer<Float>, count: Int) -> Float {
+        var best = Lanes(repeating: -.infinity)
+        var j = 0
+        while j + 8 <= count {
+            let x = load(p + j, 8)
+            best = best.replacing(with: x, where: x .> best)
+            j += 8
+        }
+        var result = best.max()
+        while j < count {
+            result = max(result, p[j])
+            j += 1
+        }
+        return result
+    }
+
+    /// Multiplies `count` floats at `p` by `factor`, eight lanes at a time.
+    @inline(__always)
+    static func scale(_ p: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {
+        var j = 0
+        while j + 8 <= count {
+            store(load(p + j, 8) * factor, p + j, 8)
+            j += 8
+        }
+        while j < count {
+            p[j] *= factor
+            j += 1
+        }
+    }
 }

@@ -18,6 +18,9 @@ public struct PretrainSettings: Codable, Hashable, Sendable {
     public var seed: UInt64 = 1
     /// Rows of each step that hold one whole demonstration (the rest are packed corpus text).
     public var demonstrationShare = 0.75
+    /// How many demonstrations each training question gets. Each pass draws its own mistakes,
+    /// so the model sees the same question solved well and badly, as a base LLM's samples vary.
+    public var demonstrationPasses = 1
     public var mistakes = MistakeRates()
     /// The shipped training configs' lengths, so the base model sees the contexts RL samples in.
     public var rollout = RolloutSettings(maxTurns: 4, maxObservationTokens: 128, contextLimit: 512, maxStartTokens: 512, topK: 3)
@@ -48,15 +51,18 @@ public enum Pretrainer {
         return try Tokenizer.build(corpus: texts, vocabSize: vocabSize)
     }
 
-    /// One scripted demonstration per training question, rolled out against `engine`.
+    /// `settings.demonstrationPasses` scripted demonstrations per training question, rolled
+    /// out against `engine`: pass p of question i is sequence p·count + i, so every pass draws
+    /// its own mistakes and pass 0 is the same whatever the number of passes.
     public static func demonstrations(questions: [WorldQuestion], engine: any SearchEngine, tokenizer: Tokenizer,
                                       settings: PretrainSettings) async throws -> [Trajectory] {
         let plans = WorldPlans.plans(for: questions, seed: settings.seed)
         var agent = ScriptedAgent(seed: settings.seed, rates: settings.mistakes) { plans[$0.id] }
         let loop = RolloutLoop(settings: settings.rollout, tokenizer: tokenizer, engine: engine)
+        let sequences = (0..<max(1, settings.demonstrationPasses) * questions.count)
         var out: [Trajectory] = []
-        for chunk in Array(questions.indices).chunked(256) {
-            let batch = chunk.map { WorldPlans.question(questions[$0]) }
+        for chunk in Array(sequences).chunked(256) {
+            let batch = chunk.map { WorldPlans.question(questions[$0 % questions.count]) }
             let samples = try await loop.run(batch, sequenceIDs: chunk.map(UInt64.init), policy: &agent)
             out += samples.map(\.trajectory)
         }

@@ -40,6 +40,9 @@ struct PretrainCommand: AsyncParsableCommand {
     @Option(help: "Share of each step's rows that hold one whole demonstration, scored on the agent's words only (the rest: packed corpus text).")
     var demonstrationShare = PretrainSettings().demonstrationShare
 
+    @Option(help: "Scripted demonstrations per training question, each with its own draw of mistakes.")
+    var demonstrationPasses = PretrainSettings().demonstrationPasses
+
     @Option(help: "Peak learning rate (linear warm-up, cosine decay).")
     var lr = PretrainSettings().learningRate
 
@@ -52,6 +55,9 @@ struct PretrainCommand: AsyncParsableCommand {
     func validate() throws {
         guard steps > 0, batchRows > 0, vocabSize > 300, lr > 0 else {
             throw ValidationError("--steps and --batch-rows must be positive, --vocab-size above 300, --lr positive")
+        }
+        guard demonstrationPasses > 0 else {
+            throw ValidationError("--demonstration-passes must be positive, got \(demonstrationPasses)")
         }
         guard (0...1).contains(demonstrationShare) else {
             throw ValidationError("--demonstration-share must be between 0 and 1, got \(demonstrationShare)")
@@ -67,6 +73,7 @@ struct PretrainCommand: AsyncParsableCommand {
             settings.batchRows = batchRows
             settings.learningRate = lr
             settings.demonstrationShare = demonstrationShare
+            settings.demonstrationPasses = demonstrationPasses
             settings.vocabSize = vocabSize
             settings.seed = seed
             let engine = try environment.engine("bm25", seed: seed)
