@@ -88,4 +88,18 @@ struct TrainResumeTests {
         #expect(again.status == 1)
         #expect(again.stderr.contains("run r already exists"))
     }
+
+    /// `trainer.val_before_train` stores the untouched policy's validation as step 0's `val/*`.
+    @Test func validationBeforeTrainingIsStoredAtStepZero() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = try Self.prepare(dir) + ["--set", "trainer.test_freq=-1", "--max-steps", "1"]
+        for before in [true, false] {
+            let db = dir.appendingPathComponent("v\(before).sqlite").path
+            let run = try runSearchlab(["train"] + args + ["--set", "trainer.val_before_train=\(before)", "--db", db, "--name", "r"])
+            #expect(run.status == 0, "\(run.stderr)")
+            let validated = try Self.fingerprint(db).split(separator: "\n").filter { $0.hasPrefix("0 val/em ") }
+            #expect(validated.count == (before ? 1 : 0), "val_before_train=\(before)")
+        }
+    }
 }

@@ -111,7 +111,7 @@ public enum TrainingConfigSchema {
         ConfigKey("trainer.total_training_steps", .integer, .integer(1005), .atLeastOne, "Training steps (Search-R1 scripts: 1005)."),
         ConfigKey("trainer.test_freq", .integer, .integer(-1), .neverOrPositive, "Validate every k steps; -1 never."),
         ConfigKey("trainer.save_freq", .integer, .integer(-1), .neverOrPositive, "Checkpoint every k steps; -1 never."),
-        ConfigKey("trainer.val_before_train", .bool, .bool(true), nil, "Validate once before the first step (Search-R1 scripts)."),
+        ConfigKey("trainer.val_before_train", .bool, .bool(true), nil, "Validate once before the first step (Search-R1 scripts): stored as step 0's val/* metrics, in place of the validation after that step's update."),
         ConfigKey("trainer.critic_warmup", .integer, .integer(0), .nonNegative, "Steps that train only the critic (verl)."),
         ConfigKey("trainer.seed", .integer, .integer(0), .nonNegative, "Seed of every random stream of the run (SearchLab)."),
     ]

@@ -40,6 +40,11 @@ extension TrainingRun {
     @discardableResult
     public func runStep() async throws -> StepReport {
         let started = Date()
+        let timer = PhaseTimer()
+        // trainer.val_before_train: the untouched policy's validation is stored with step 0
+        // (as Search-R1 logs it at global step 0), before that step's update.
+        let validatesFirst = step == 0 && config.validateBeforeTraining
+        let before = validatesFirst ? try await timer.measure("validation") { try await validate() } : [:]
         let batchQuestions = questions(forStep: step)
         var rows: [Question] = []
         var groupIDs: [String] = []
@@ -60,16 +65,16 @@ extension TrainingRun {
                                scoring: ScoringOptions(scheme: config.rewardScheme, weights: config.rewardWeights))
         let provenance = Provenance(seed: config.seed, checkpointDigest: digest, sampling: sampling,
                                     engineFingerprint: engine.fingerprint, step: step)
-        let timer = PhaseTimer()
         let samples = try await loop.run(rows, sequenceIDs: ids, policy: &generator, provenance: { _ in provenance }, timer: timer)
         let rolledOut = Date()
         let batch = RolloutBatch(samples: samples, groupIDs: groupIDs)
         var metrics = PolicyUpdate(config: config).run(batch, models: models, step: step, timer: timer)
         let updated = Date()
         metrics.merge(RolloutMetrics.compute(samples, batch: batch)) { $1 }
-        if config.testFrequency > 0 && (step + 1) % config.testFrequency == 0 {
+        if config.testFrequency > 0 && (step + 1) % config.testFrequency == 0 && !validatesFirst {
             metrics.merge(try await timer.measure("validation") { try await validate() }) { $1 }
         }
+        metrics.merge(before) { $1 }
         metrics.merge(timer.metrics) { $1 }
         metrics["timing/rollout_s"] = rolledOut.timeIntervalSince(started)
         metrics["timing/update_s"] = updated.timeIntervalSince(rolledOut)
