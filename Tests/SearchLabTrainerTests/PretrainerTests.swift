@@ -19,7 +19,7 @@ struct PretrainerTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let result = try await Pretrainer.run(corpus: corpus, questions: world.train, engine: TwoPassageEngine(),
                                               settings: settings, output: dir)
-        #expect(result.demonstrations.count == 40)
+        #expect(result.demonstrations.count == 40 * settings.demonstrationPasses)
         let tokenizer = try Checkpoint.load(from: dir).tokenizer
         // The scripted agent's words occur in every demonstration: each must be one token,
         // never spelled in byte tokens.
@@ -28,6 +28,28 @@ struct PretrainerTests {
         }
         let text = result.demonstrations[0].render()
         #expect(tokenizer.decode(tokenizer.encode(text)) == text)
+    }
+}
+
+struct DemonstrationPassTests {
+    /// Each pass draws its own mistakes; pass 0 is the same however many passes follow.
+    @Test func passesRepeatTheQuestionsWithTheirOwnMistakes() async throws {
+        let world = try World.generate(WorldConfig(seed: 5, entities: 60, train: 30, test: 4))
+        var corpus: [CorpusDocument] = []
+        world.forEachPassage { corpus.append($0) }
+        let tokenizer = try Pretrainer.buildTokenizer(corpus: corpus, questions: world.train, vocabSize: 2000)
+        var settings = PretrainSettings()
+        settings.demonstrationPasses = 1
+        let one = try await Pretrainer.demonstrations(questions: world.train, engine: TwoPassageEngine(),
+                                                      tokenizer: tokenizer, settings: settings)
+        settings.demonstrationPasses = 3
+        let three = try await Pretrainer.demonstrations(questions: world.train, engine: TwoPassageEngine(),
+                                                        tokenizer: tokenizer, settings: settings)
+        #expect(three.count == 90)
+        #expect(Array(three.prefix(30)) == one)
+        #expect(three.map(\.question.id) == Array(repeating: world.train.map(\.id), count: 3).flatMap { $0 })
+        let firstPass = three[0..<30].map { $0.render() }, secondPass = three[30..<60].map { $0.render() }
+        #expect(firstPass != secondPass, "a second pass must draw other mistakes")
     }
 }
 

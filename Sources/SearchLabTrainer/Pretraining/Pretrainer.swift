@@ -17,10 +17,10 @@ public struct PretrainSettings: Codable, Hashable, Sendable {
     public var warmupSteps = 40
     public var seed: UInt64 = 1
     /// Rows of each step that hold one whole demonstration (the rest are packed corpus text).
-    public var demonstrationShare = 0.75
+    public var demonstrationShare = 0.875
     /// How many demonstrations each training question gets. Each pass draws its own mistakes,
     /// so the model sees the same question solved well and badly, as a base LLM's samples vary.
-    public var demonstrationPasses = 1
+    public var demonstrationPasses = 4
     public var mistakes = MistakeRates()
     /// The shipped training configs' lengths, so the base model sees the contexts RL samples in.
     public var rollout = RolloutSettings(maxTurns: 4, maxObservationTokens: 128, contextLimit: 512, maxStartTokens: 512, topK: 3)

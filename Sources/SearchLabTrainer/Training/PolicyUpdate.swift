@@ -79,17 +79,29 @@ public struct PolicyUpdate {
     }
 
     /// Teacher-forced scores of every row under the rollout policy, the reference and the critic.
+    ///
+    /// Rows are scored in micro-batches of similar length (sorted by sequence length, ties by
+    /// row), so little of each forward pass is padding; results are written back by row.
     func score(_ batch: RolloutBatch, models: TrainingModels, context: Int) -> Scores {
         let shape = batch.shape
-        var s = Scores(old: [], reference: [], values: [], scorable: [])
         let needReference = config.useKLInReward || config.actor.useKLLoss
-        for chunk in Array(0..<shape.rows).chunked(max(1, config.actor.microBatchSize)) {
+        var s = Scores(old: [Double](repeating: 0, count: shape.count), reference: [Double](repeating: 0, count: shape.count),
+                       values: models.critic == nil ? [] : [Double](repeating: 0, count: shape.count),
+                       scorable: [Double](repeating: 0, count: shape.count))
+        let byLength = (0..<shape.rows).sorted {
+            (min(batch.sequences[$0].count, context), $0) < (min(batch.sequences[$1].count, context), $1)
+        }
+        for chunk in byLength.chunked(max(1, config.actor.microBatchSize)) {
             let window = ScoringWindow(batch: batch, rows: chunk, context: context)
-            s.old += window.gather(models.policy.scoreTokens(window.tokenBatch).logProbs)
-            s.reference += needReference ? window.gather(models.reference.scoreTokens(window.tokenBatch).logProbs)
-                                         : [Double](repeating: 0, count: window.shape.count)
-            if let critic = models.critic { s.values += window.gather(critic.scoreTokens(window.tokenBatch).values) }
-            s.scorable += window.scorable
+            func place(_ values: [Double], into target: inout [Double]) {
+                for (r, row) in chunk.enumerated() {
+                    target.replaceSubrange(shape.row(row), with: values[window.shape.row(r)])
+                }
+            }
+            place(window.gather(models.policy.scoreTokens(window.tokenBatch).logProbs), into: &s.old)
+            if needReference { place(window.gather(models.reference.scoreTokens(window.tokenBatch).logProbs), into: &s.reference) }
+            if let critic = models.critic { place(window.gather(critic.scoreTokens(window.tokenBatch).values), into: &s.values) }
+            place(window.scorable, into: &s.scorable)
         }
         return s
     }
@@ -116,7 +128,9 @@ public struct PolicyUpdate {
             for mini in order.chunked(config.actor.miniBatchSize) {
                 models.policy.zeroGradients()
                 models.critic?.zeroGradients()
-                let micros = mini.chunked(config.actor.microBatchSize)
+                // Micro-batches of similar length waste less of each pass on padding.
+                let micros = mini.sorted { (inputs.batch.sequences[$0].count, $0) < (inputs.batch.sequences[$1].count, $1) }
+                    .chunked(config.actor.microBatchSize)
                 let scale = 1.0 / Double(micros.count)
                 for micro in micros {
                     let window = ScoringWindow(batch: inputs.batch, rows: micro, context: context)
