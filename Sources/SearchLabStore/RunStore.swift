@@ -34,6 +34,10 @@ public final class RunStore: Sendable {
                 try Self.checkCompatible(db, path: path)
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // 64 MiB of page cache (SQLite's default is 2 MiB): a batch of 10,000
+                // trajectories dirties more pages than that across the table and its indexes,
+                // and spilling them mid-transaction writes and rereads the same pages.
+                try db.execute(sql: "PRAGMA cache_size = -65536")
             }
             try StoreSchema.makeMigrator().migrate(queue)
         } catch let error as LocatedError {
