@@ -22,10 +22,12 @@ public struct PreparedTrajectory: Sendable {
     /// - Throws: ``TrajectoryJSONWriter/NonFiniteNumber`` for a reward of NaN, say.
     public init(_ trajectory: Trajectory) throws {
         // The hand-written encoder gives CanonicalJSON's bytes (see TrajectoryJSONWriter).
-        let json = try TrajectoryJSONWriter.encode(trajectory)
+        var writer = TrajectoryJSONWriter()
+        try writer.write(trajectory)
+        let json = writer.bytes
         self.trajectory = trajectory
         digest = Self.sha256Hex(json)
-        canonicalJSON = RowLayout.rebuildable(trajectory, canonicalJSON: json) ? nil : String(decoding: json, as: UTF8.self)
+        canonicalJSON = RowLayout.rebuildable(trajectory, holdsNUL: writer.wroteNUL) ? nil : String(decoding: json, as: UTF8.self)
         stats = TrajectoryStats(trajectory)
         goldenAnswersJSON = TrajectoryJSONWriter.string(trajectory.question.goldenAnswers)
         provenanceJSON = try trajectory.provenance.map { try TrajectoryJSONWriter.string($0) }

@@ -5,13 +5,14 @@
 // exactly what Search-R1 renders from the turn's documents, are stored as NULL and rebuilt.
 // Both tests compare bytes, not `String ==` (which equates canonically equivalent Unicode,
 // and would change the canonical JSON and so the digest).
+import Foundation
 import SearchLabCore
 
 enum RowLayout {
     /// Whether the rows (with NULLs put back by ``observation(kind:text:documents:truncated:)``)
     /// give `trajectory` back exactly. When not, the store keeps the canonical JSON as well.
-    /// `canonicalJSON` is the trajectory's canonical JSON, scanned for an escaped NUL.
-    static func rebuildable(_ trajectory: Trajectory, canonicalJSON: [UInt8]) -> Bool {
+    /// `holdsNUL`: whether any of its strings holds a NUL (``TrajectoryJSONWriter/wroteNUL``).
+    static func rebuildable(_ trajectory: Trajectory, holdsNUL: Bool) -> Bool {
         guard trajectory.schemaVersion == Trajectory.schemaVersion, !isNegativeZero(trajectory.outcome.reward) else { return false }
         var previous = Int.min
         for turn in trajectory.turns {
@@ -24,24 +25,32 @@ enum RowLayout {
             }
         }
         // GRDB reads TEXT up to the first NUL; JSON keeps it escaped.
-        return !containsEscapedNUL(canonicalJSON)
+        return !holdsNUL
     }
 
     static func isNegativeZero(_ value: Double) -> Bool { value == 0 && value.sign == .minus }
 
-    static func containsEscapedNUL(_ json: [UInt8]) -> Bool {
-        let needle = Array(#"\u0000"#.utf8)
-        return UTF8Search.firstIndex(of: needle, in: json, from: 0) != nil
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        var (a, b) = (a, b)
+        return a.withUTF8 { x in b.withUTF8 { y in sameBytes(x, y) } }
     }
 
-    static func sameBytes(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+    static func sameBytes(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard x.count == y.count else { return false }
+        guard let p = x.baseAddress, let q = y.baseAddress else { return true }
+        return memcmp(p, q, x.count) == 0
+    }
 
     /// Whether `observation.text` is what ``observation(kind:text:documents:truncated:)``
     /// rebuilds from its kind and documents.
     static func isDerivable(_ observation: Observation) -> Bool {
         // The invalid-action feedback is short and rare, and stored so that readers of the
         // table need not know its wording.
-        observation.kind == .information && informationBlockBytes(observation.documents).elementsEqual(observation.text.utf8)
+        guard observation.kind == .information else { return false }
+        var text = observation.text
+        return informationBlockBytes(observation.documents).withUnsafeBufferPointer { block in
+            text.withUTF8 { sameBytes(block, $0) }
+        }
     }
 
     /// `SearchR1Format.informationBlock(documents)` as bytes, without its scalar-by-scalar
@@ -54,7 +63,9 @@ enum RowLayout {
         bytes.append(contentsOf: SearchR1Format.informationOpen.utf8)
         let start = bytes.count
         for (i, document) in documents.enumerated() {
-            bytes.append(contentsOf: "Doc \(i + 1)(Title: ".utf8)
+            bytes.append(contentsOf: "Doc ".utf8)
+            bytes.append(contentsOf: String(i + 1).utf8)
+            bytes.append(contentsOf: "(Title: ".utf8)
             bytes.append(contentsOf: document.title.utf8)
             bytes.append(contentsOf: ") ".utf8)
             bytes.append(contentsOf: document.text.utf8)

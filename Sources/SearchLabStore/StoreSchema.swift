@@ -156,7 +156,9 @@ public enum StoreSchema {
     /// documents; `trajectory_text.malformations_json` is new (NULL: none).
     /// Rows stored before v3 keep their texts and JSON: a non-NULL
     /// value always wins, so they read back as before. SQLite cannot relax NOT NULL in place,
-    /// hence the copy-and-rename of the two tables.
+    /// hence the copy-and-rename of the two tables. `trajectory_by_group` goes: a group is
+    /// found through `trajectory_by_run_group` run by run (there are few runs), and each
+    /// index whose keys are spread over the questions dirties thousands of pages per batch.
     static let v3 = """
         CREATE TABLE trajectory_text_v3 (
           trajectory_id INTEGER PRIMARY KEY REFERENCES trajectory(id) ON DELETE CASCADE,
@@ -192,6 +194,7 @@ public enum StoreSchema {
           observation_tokens, malformations_json FROM turn;
         DROP TABLE turn;
         ALTER TABLE turn_v3 RENAME TO turn;
+        DROP INDEX trajectory_by_group;
         PRAGMA user_version = 3;
         """
 }

@@ -16,12 +16,12 @@ public struct TrajectoryStats: Hashable, Sendable {
     public init(_ trajectory: Trajectory) {
         let turns = trajectory.turns
         turnCount = turns.count
-        searchActions = turns.filter { $0.action.kind == .search }.count
-        invalidActions = turns.filter { $0.action.kind == .invalid }.count
+        searchActions = turns.reduce(0) { $0 + ($1.action.kind == .search ? 1 : 0) }
+        invalidActions = turns.reduce(0) { $0 + ($1.action.kind == .invalid ? 1 : 0) }
         repeatedQueries = Self.repeats(in: turns)
         firstHitTurn = Self.firstHit(turns, goldens: trajectory.question.goldenAnswers)
         if let hit = firstHitTurn {
-            searchesAfterHit = turns.filter { $0.index > hit && $0.action.kind == .search }.count
+            searchesAfterHit = turns.reduce(0) { $0 + ($1.index > hit && $1.action.kind == .search ? 1 : 0) }
         } else {
             searchesAfterHit = 0
         }
