@@ -8,10 +8,10 @@ import GRDB
 /// The schema of the run database, and the check that refuses newer databases.
 public enum StoreSchema {
     /// The schema version this build writes (`PRAGMA user_version`).
-    public static let version = 2
+    public static let version = 3
 
     /// Migration identifiers in order. Frozen: append only.
-    public static let migrationIDs = ["v1-runs-trajectories", "v2-count-by-step-index"]
+    public static let migrationIDs = ["v1-runs-trajectories", "v2-count-by-step-index", "v3-lean-rows"]
 
     static func makeMigrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -20,6 +20,9 @@ public enum StoreSchema {
         }
         migrator.registerMigration(migrationIDs[1]) { db in
             try db.execute(sql: v2)
+        }
+        migrator.registerMigration(migrationIDs[2]) { db in
+            try db.execute(sql: v3)
         }
         return migrator
     }
@@ -143,5 +146,55 @@ public enum StoreSchema {
           search_actions, invalid_actions, repeated_queries, searches_after_hit, answer_retrieved, turn_count,
           status, valid_action_count);
         PRAGMA user_version = 2;
+        """
+
+    /// v3: each text stored once. A trajectory's rows (`trajectory`, `trajectory_text`, `turn`,
+    /// `retrieved_document`) now rebuild it exactly, so `canonical_json` is kept only for
+    /// the rare trajectory they cannot (see ``PreparedTrajectory``) and is NULL otherwise;
+    /// `turn.raw_generation` is NULL when it equals `text`, and `turn.observation_text` is
+    /// NULL for an information block that is exactly what Search-R1 renders from the turn's
+    /// documents; `trajectory_text.malformations_json` is new (NULL: none).
+    /// Rows stored before v3 keep their texts and JSON: a non-NULL
+    /// value always wins, so they read back as before. SQLite cannot relax NOT NULL in place,
+    /// hence the copy-and-rename of the two tables. `trajectory_by_group` goes: a group is
+    /// found through `trajectory_by_run_group` run by run (there are few runs), and each
+    /// index whose keys are spread over the questions dirties thousands of pages per batch.
+    static let v3 = """
+        CREATE TABLE trajectory_text_v3 (
+          trajectory_id INTEGER PRIMARY KEY REFERENCES trajectory(id) ON DELETE CASCADE,
+          prompt TEXT NOT NULL,
+          trailing TEXT NOT NULL,
+          malformations_json TEXT,
+          canonical_json TEXT
+        );
+        INSERT INTO trajectory_text_v3 (trajectory_id, prompt, trailing, malformations_json, canonical_json)
+          SELECT trajectory_id, prompt, trailing,
+            CASE WHEN json_valid(canonical_json) THEN NULLIF(json_extract(canonical_json, '$.malformations'), '[]') END,
+            canonical_json FROM trajectory_text;
+        DROP TABLE trajectory_text;
+        ALTER TABLE trajectory_text_v3 RENAME TO trajectory_text;
+        CREATE TABLE turn_v3 (
+          trajectory_id INTEGER NOT NULL REFERENCES trajectory(id) ON DELETE CASCADE,
+          turn_index INTEGER NOT NULL,
+          raw_generation TEXT,
+          text TEXT NOT NULL,
+          action_kind TEXT NOT NULL,
+          action_content TEXT,
+          observation_kind TEXT,
+          observation_text TEXT,
+          observation_truncated INTEGER NOT NULL,
+          generated_tokens INTEGER,
+          kept_tokens INTEGER,
+          observation_tokens INTEGER,
+          malformations_json TEXT NOT NULL,
+          PRIMARY KEY (trajectory_id, turn_index)
+        ) WITHOUT ROWID;
+        INSERT INTO turn_v3 SELECT trajectory_id, turn_index, raw_generation, text, action_kind, action_content,
+          observation_kind, observation_text, observation_truncated, generated_tokens, kept_tokens,
+          observation_tokens, malformations_json FROM turn;
+        DROP TABLE turn;
+        ALTER TABLE turn_v3 RENAME TO turn;
+        DROP INDEX trajectory_by_group;
+        PRAGMA user_version = 3;
         """
 }

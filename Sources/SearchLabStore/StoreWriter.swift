@@ -111,77 +111,80 @@ public struct StoreWriter {
         try ensureStep(runID: runID, step: step)
         let trajectory = prepared.trajectory
         let id = try insertRow(prepared, runID: runID, step: step)
-        try statements.prepared(\.text, db, "INSERT INTO trajectory_text (trajectory_id, prompt, trailing, canonical_json) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [id, trajectory.prompt, trajectory.trailing, prepared.canonicalJSON])
-        for turn in trajectory.turns { try insert(turn, trajectoryID: id) }
+        let text = try statements.prepared(\.text, db, """
+            INSERT INTO trajectory_text (trajectory_id, prompt, trailing, malformations_json, canonical_json)
+            VALUES (?, ?, ?, ?, ?)
+            """)
+        text.bind(id); text.bind(trajectory.prompt); text.bind(trajectory.trailing)
+        text.bind(prepared.malformationsJSON); text.bind(prepared.canonicalJSON)
+        try text.run()
+        for (turn, row) in zip(trajectory.turns, prepared.turns) { try insert(turn, row, trajectoryID: id) }
         return id
     }
 
     func insertRow(_ prepared: PreparedTrajectory, runID: Int64, step: Int) throws -> Int64 {
-        let t = prepared.trajectory, stats = prepared.stats
-        let statement = try statements.prepared(\.trajectory, db, """
+        let s = try statements.prepared(\.trajectory, db, """
             INSERT INTO trajectory (run_id, step, sample_index, hops, exact_match, format_valid, retrieval_hit,
               reward, search_count, valid_action_count, turn_count, search_actions, invalid_actions,
               repeated_queries, answer_retrieved, searches_after_hit, status, data_source, question_id,
               group_id, extracted_answer, golden_answers_json, question, content_digest, provenance_json)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let o = t.outcome, q = t.question
-        let arguments: [(any DatabaseValueConvertible)?] = [
-            runID, step, q.sampleIndex, stats.hops, o.exactMatch, o.formatValid, o.retrievalHit,
-            o.reward, o.searchCount, o.validActionCount, stats.turnCount, stats.searchActions,
-            stats.invalidActions, stats.repeatedQueries, stats.firstHitTurn != nil, stats.searchesAfterHit,
-            o.status.rawValue, q.dataSource, q.id, q.groupID, o.extractedAnswer,
-            prepared.goldenAnswersJSON, q.text, prepared.digest, prepared.provenanceJSON,
-        ]
+        let o = prepared.trajectory.outcome, q = prepared.trajectory.question, stats = prepared.stats
+        s.bind(runID); s.bind(step); s.bind(q.sampleIndex); s.bind(stats.hops)
+        s.bind(o.exactMatch); s.bind(o.formatValid); s.bind(o.retrievalHit); s.bind(o.reward)
+        s.bind(o.searchCount); s.bind(o.validActionCount); s.bind(stats.turnCount); s.bind(stats.searchActions)
+        s.bind(stats.invalidActions); s.bind(stats.repeatedQueries); s.bind(stats.firstHitTurn != nil); s.bind(stats.searchesAfterHit)
+        s.bind(o.status.rawValue); s.bind(q.dataSource); s.bind(q.id); s.bind(q.groupID); s.bind(o.extractedAnswer)
+        s.bind(prepared.goldenAnswersJSON); s.bind(q.text); s.bind(prepared.digest); s.bind(prepared.provenanceJSON)
         do {
-            try statement.execute(arguments: StatementArguments(arguments))
+            try s.run()
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw SearchLabError("trajectory for question \"\(q.id)\" sample \(q.sampleIndex) at step \(step) is already stored in this run")
         }
         return db.lastInsertedRowID
     }
 
-    func insert(_ turn: Turn, trajectoryID: Int64) throws {
-        let statement = try statements.prepared(\.turn, db, """
+    func insert(_ turn: Turn, _ row: PreparedTurn, trajectoryID: Int64) throws {
+        let s = try statements.prepared(\.turn, db, """
             INSERT INTO turn (trajectory_id, turn_index, raw_generation, text, action_kind, action_content,
               observation_kind, observation_text, observation_truncated, generated_tokens, kept_tokens,
               observation_tokens, malformations_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let observation = turn.observation
-        let arguments: [(any DatabaseValueConvertible)?] = [
-            trajectoryID, turn.index, turn.rawGeneration, turn.text, turn.action.kind.rawValue,
-            turn.action.content, observation?.kind.rawValue, observation?.text, observation?.truncated ?? false,
-            turn.tokens?.generated, turn.tokens?.kept, turn.tokens?.observation,
-            turn.malformations.isEmpty ? "[]" : TrajectoryJSONWriter.string(turn.malformations),
-        ]
-        try statement.execute(arguments: StatementArguments(arguments))
+        s.bind(trajectoryID); s.bind(turn.index); s.bind(row.rawGeneration); s.bind(turn.text)
+        s.bind(turn.action.kind.rawValue); s.bind(turn.action.content); s.bind(observation?.kind.rawValue)
+        s.bind(row.observationText); s.bind(observation?.truncated ?? false)
+        s.bind(turn.tokens?.generated); s.bind(turn.tokens?.kept); s.bind(turn.tokens?.observation)
+        s.bind(row.malformationsJSON)
+        try s.run()
         guard let documents = observation?.documents, !documents.isEmpty else { return }
-        let documentStatement = try statements.prepared(\.document, db, """
+        let d = try statements.prepared(\.document, db, """
             INSERT INTO retrieved_document (trajectory_id, turn_index, rank, doc_id, title, text, score)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
         // The column is the position in the list shown, which is unique even when a
-        // hand-written trajectory repeats a rank.
+        // hand-written trajectory repeats a rank (such a trajectory also keeps its JSON).
         for (position, document) in documents.enumerated() {
-            try documentStatement.execute(arguments: [trajectoryID, turn.index, position + 1, document.id,
-                                                      document.title, document.text, document.score])
+            d.bind(trajectoryID); d.bind(turn.index); d.bind(position + 1); d.bind(document.id)
+            d.bind(document.title); d.bind(document.text); d.bind(document.score)
+            try d.run()
         }
     }
 }
 
 /// Statements a write transaction prepares once (see ``StoreWriter/statements``).
 final class HotStatements {
-    var trajectory: Statement?
-    var text: Statement?
-    var turn: Statement?
-    var document: Statement?
+    var trajectory: RowInsert?
+    var text: RowInsert?
+    var turn: RowInsert?
+    var document: RowInsert?
     /// The (run, step) whose `step` row this transaction already ensured.
     var ensuredStep: (runID: Int64, step: Int)?
 
-    func prepared(_ slot: ReferenceWritableKeyPath<HotStatements, Statement?>, _ db: Database, _ sql: String) throws -> Statement {
+    func prepared(_ slot: ReferenceWritableKeyPath<HotStatements, RowInsert?>, _ db: Database, _ sql: String) throws -> RowInsert {
         if let statement = self[keyPath: slot] { return statement }
-        let statement = try db.makeStatement(sql: sql)
+        let statement = try RowInsert(db, sql: sql)
         self[keyPath: slot] = statement
         return statement
     }

@@ -34,7 +34,7 @@ public enum TrajectoryRef: Hashable, Sendable, CustomStringConvertible {
 public struct StoredTrajectory: Sendable {
     public var record: TrajectoryRecord
     public var runName: String
-    /// Decoded from the stored canonical JSON: equal to what was written.
+    /// Rebuilt from the stored rows (or decoded from the stored canonical JSON): equal to what was written.
     public var trajectory: Trajectory
 
     public init(record: TrajectoryRecord, runName: String, trajectory: Trajectory) {
@@ -83,11 +83,9 @@ extension RunStore {
         try read { db in
             try ids.map { id in
                 guard let record = try TrajectoryRecord.fetchOne(db, key: id),
-                      let json = try String.fetchOne(db, sql: "SELECT canonical_json FROM trajectory_text WHERE trajectory_id = ?", arguments: [id]),
                       let runName = try String.fetchOne(db, sql: "SELECT name FROM run WHERE id = ?", arguments: [record.runID])
                 else { throw SearchLabError("no trajectory #\(id) in \(path)") }
-                let trajectory = try JSONDecoder().decode(Trajectory.self, from: Data(json.utf8))
-                return StoredTrajectory(record: record, runName: runName, trajectory: trajectory)
+                return StoredTrajectory(record: record, runName: runName, trajectory: try TrajectoryRows.trajectory(db, record: record))
             }
         }
     }

@@ -9,6 +9,8 @@ import SearchLabCore
 public struct TrajectoryJSONWriter {
     /// The bytes written so far.
     public private(set) var bytes: [UInt8] = []
+    /// Whether some string held a NUL character (written escaped, `\u0000`).
+    public private(set) var wroteNUL = false
 
     public init(capacity: Int = 4096) { bytes.reserveCapacity(capacity) }
 
@@ -206,6 +208,7 @@ public struct TrajectoryJSONWriter {
                 case 0x0D: bytes.append(UInt8(ascii: "r"))
                 case 0x09: bytes.append(UInt8(ascii: "t"))
                 default:
+                    if byte == 0 { wroteNUL = true }
                     bytes.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0xF)]])
                 }
             }

@@ -16,12 +16,12 @@ public struct TrajectoryStats: Hashable, Sendable {
     public init(_ trajectory: Trajectory) {
         let turns = trajectory.turns
         turnCount = turns.count
-        searchActions = turns.filter { $0.action.kind == .search }.count
-        invalidActions = turns.filter { $0.action.kind == .invalid }.count
+        searchActions = turns.reduce(0) { $0 + ($1.action.kind == .search ? 1 : 0) }
+        invalidActions = turns.reduce(0) { $0 + ($1.action.kind == .invalid ? 1 : 0) }
         repeatedQueries = Self.repeats(in: turns)
         firstHitTurn = Self.firstHit(turns, goldens: trajectory.question.goldenAnswers)
         if let hit = firstHitTurn {
-            searchesAfterHit = turns.filter { $0.index > hit && $0.action.kind == .search }.count
+            searchesAfterHit = turns.reduce(0) { $0 + ($1.index > hit && $1.action.kind == .search ? 1 : 0) }
         } else {
             searchesAfterHit = 0
         }
@@ -30,23 +30,34 @@ public struct TrajectoryStats: Hashable, Sendable {
 
     /// Searches whose query, stripped and lowercased, was already asked in this trajectory.
     static func repeats(in turns: [Turn]) -> Int {
-        var seen = Set<String>()
+        // A trajectory asks a handful of queries: a linear scan beats hashing each one.
+        var seen: [String] = []
         var repeated = 0
         for turn in turns where turn.action.kind == .search {
-            let query = PythonText.lower(PythonText.strip(turn.action.content ?? ""))
-            if !seen.insert(query).inserted { repeated += 1 }
+            let query = queryKey(turn.action.content ?? "")
+            if seen.contains(query) { repeated += 1 } else { seen.append(query) }
         }
         return repeated
+    }
+
+    /// `query.strip().lower()`, on bytes for ASCII queries (Python's ASCII whitespace and
+    /// case mapping), through `PythonText` otherwise.
+    static func queryKey(_ query: String) -> String {
+        var bytes = Array(query.utf8)
+        guard !bytes.contains(where: { $0 >= 0x80 }) else { return PythonText.lower(PythonText.strip(query)) }
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x1F) }
+        while let last = bytes.last, isSpace(last) { bytes.removeLast() }
+        let start = bytes.firstIndex { !isSpace($0) } ?? bytes.count
+        return String(decoding: bytes[start...].lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0 }, as: UTF8.self)
     }
 
     /// The first turn whose information block holds a golden answer — Search-R1's
     /// `is_retrieval_correct` test applied per block, without its format gate.
     static func firstHit(_ turns: [Turn], goldens: [String]) -> Int? {
-        let golds = goldens.map(AnswerMatching.normalize).filter { !$0.isEmpty }
-        guard !golds.isEmpty else { return nil }
+        let goldBytes = goldens.map { normalizeASCII($0) ?? Array(AnswerMatching.normalize($0).utf8) }.filter { !$0.isEmpty }
+        guard !goldBytes.isEmpty else { return nil }
         // Each golden's longest word, for the cheap pre-check below.
-        let goldBytes = golds.map { Array($0.utf8) }
-        let probes = golds.map { gold in Array((gold.split(separator: " ").max { $0.utf8.count < $1.utf8.count } ?? "").utf8) }
+        let probes = goldBytes.map { gold in Array(gold.split(separator: 0x20).max { $0.count < $1.count } ?? []) }
         for turn in turns {
             guard let observation = turn.observation, observation.kind == .information else { continue }
             // Normalising splits and rejoins the whole block; most blocks hold no golden
@@ -128,6 +139,13 @@ public struct TrajectoryStats: Hashable, Sendable {
 
     /// `2` for data sources named like `sim-2hop` or `2hop-…`; nil otherwise.
     static func hops(dataSource: String) -> Int? {
+        let bytes = Array(dataSource.utf8)
+        if !bytes.contains(where: { $0 >= 0x80 }) {
+            // ASCII: one byte per character, so the same search on bytes.
+            guard let at = UTF8Search.firstIndex(of: Array("hop".utf8), in: bytes, from: 0) else { return nil }
+            let start = bytes[..<at].lastIndex { !($0 >= 0x30 && $0 <= 0x39) }.map { $0 + 1 } ?? 0
+            return start == at ? nil : Int(String(decoding: bytes[start..<at], as: UTF8.self))
+        }
         guard let range = dataSource.range(of: "hop") else { return nil }
         let digits = dataSource[..<range.lowerBound].reversed().prefix { $0.isASCII && $0.isNumber }
         return digits.isEmpty ? nil : Int(String(digits.reversed()))

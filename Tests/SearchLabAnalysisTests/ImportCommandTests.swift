@@ -66,7 +66,7 @@ import Testing
                           ["replay", "1", "--engine", "random", "--corpus", Fixtures.url("search-r1/example-corpus.jsonl").path]] {
             let result = try runSearchlab(arguments + ["--db", db.path])
             #expect(result.status == 1)
-            #expect(scrub(result.stderr, db) == "error: DB: the database has schema version 7, newer than this searchlab reads (2); upgrade searchlab\n")
+            #expect(scrub(result.stderr, db) == "error: DB: the database has schema version 7, newer than this searchlab reads (\(StoreSchema.version)); upgrade searchlab\n")
         }
     }
 }

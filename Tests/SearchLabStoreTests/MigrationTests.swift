@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func migrationIdentifiersAreFrozen() {
-        #expect(StoreSchema.migrationIDs == ["v1-runs-trajectories", "v2-count-by-step-index"])
+        #expect(StoreSchema.migrationIDs == ["v1-runs-trajectories", "v2-count-by-step-index", "v3-lean-rows"])
     }
 
     @Test func v1FixtureMigratesToTheFreshSchema() throws {
@@ -52,17 +52,32 @@ import Testing
         #expect(try store.read { try RetrievalLogRecord.fetchCount($0) } == 1)
     }
 
+    @Test func aMigratedDatabaseKeepsItsOldRowsAndStoresNewOnesLean() throws {
+        let (path, dir) = try copyOfV1()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try RunStore(path: path)
+        // v1 rows keep their texts and canonical JSON.
+        #expect(try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(canonical_json) FROM trajectory_text") } == 3)
+        #expect(try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(raw_generation) FROM turn") } ==
+                (try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM turn") }))
+        let run = try store.run(named: "train-fixture")
+        let added = try SampleTrajectories.searchThenAnswer(answer: "Mendel", sample: 2, step: 1)
+        let id = try store.writeStep(runID: run.id!, step: 1, metrics: [:], trajectories: [added])[0]
+        #expect(try store.trajectories(ids: [id])[0].trajectory == added)
+        #expect(try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(canonical_json) FROM trajectory_text") } == 3)
+    }
+
     @Test func newerSchemaIsRefusedWithAnUpgradeHint() throws {
         let (path, dir) = try copyOfV1()
         defer { try? FileManager.default.removeItem(at: dir) }
         let queue = try DatabaseQueue(path: path)
         try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA user_version = 3")
-            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v3-from-the-future')")
+            try db.execute(sql: "PRAGMA user_version = 4")
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v4-from-the-future')")
         }
         try queue.close()
         let error = #expect(throws: LocatedError.self) { try RunStore(path: path) }
-        #expect(error?.message == "the database has schema version 3, newer than this searchlab reads (2); upgrade searchlab")
+        #expect(error?.message == "the database has schema version 4, newer than this searchlab reads (3); upgrade searchlab")
     }
 
     /// Rebuilds fixtures/db/v1.sqlite with `RECORD_DB_FIXTURE=1 swift test --filter MigrationTests`.

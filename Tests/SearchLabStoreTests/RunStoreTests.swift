@@ -27,7 +27,7 @@ import Testing
         #expect(stored.record.answerRetrieved && stored.record.exactMatch)
         let turns = try store.read { try TurnRecord.order(TurnRecord.Columns.turnIndex).fetchAll($0) }
         #expect(turns.map(\.generatedTokens) == [21, 14])
-        #expect(turns[0].rawGeneration.hasSuffix("trailing"))
+        #expect(turns[0].rawGeneration?.hasSuffix("trailing") == true)
         let documents = try store.read { try RetrievedDocumentRecord.fetchAll($0) }
         #expect(documents.map(\.docID) == ["d1", "d2"])
         #expect(documents.map(\.score) == [12.5, 9.25])

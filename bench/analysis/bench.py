@@ -94,7 +94,7 @@ def main():
     }
     json.dump(results, open(a.out, "w"), indent=2, sort_keys=True)
     r = results
-    print(f"| store {r['trajectories']:,} trajectories (one transaction per 10,000) | {r['store_seconds']:.2f} s | {r['store_rate']:,.0f} trajectories/s | ≥ 50,000/s |")
+    print(f"| store {r['trajectories']:,} trajectories (one transaction per 50,000) | {r['store_seconds']:.2f} s | {r['store_rate']:,.0f} trajectories/s | ≥ 50,000/s |")
     print(f"| `count --by step` ({r['steps']} steps) | {r['count_by_step_seconds']:.3f} s | pandas {r['pandas_count_by_step_seconds']:.3f} s (pandas/searchlab = {r['pandas_over_searchlab']:.2f}×) | < 1 s |")
     print(f"| `diff --run-a --run-b` ({r['diff_shared_questions']:,} questions, {r['diff_flips']:,} flips) | {r['diff_runs_seconds']:.3f} s | | < 2 s |")
     print(f"| `graph --group` to SVG ({r['group_graph_nodes']:,} nodes) | {r['group_graph_svg_seconds']:.3f} s | | < 1 s |")

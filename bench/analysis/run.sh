@@ -13,7 +13,7 @@ if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/pip install -q "$(grep -x 'pandas[^ ]*' scripts/requirements-bench.txt)"
 DB=$OUT/bench.sqlite
 rm -f "$DB" "$DB-wal" "$DB-shm"
-# 100 steps x 2,500 questions x 4 samples (a GRPO run), one transaction per 10,000.
+# 100 steps x 2,500 questions x 4 samples (a GRPO run), one transaction per 50,000.
 "$BIN" import --synthetic "$N" --questions 2500 --samples 4 --seed 1 --db "$DB" --run big | tee "$OUT/import.txt"
 # Two runs over the same 10,000 questions, for the run-vs-run diff.
 "$BIN" import --synthetic 10000 --questions 10000 --samples 1 --seed 2 --db "$DB" --run diff-a

@@ -98,8 +98,10 @@ extension GraphBuilder {
         let runID = try run.map { try store.run(named: $0).id! }
         let rows: [(id: Int64, run: String, step: Int)] = try store.read { db in
             try store.requireRuns(db)
+            // CROSS JOIN keeps `run` outside: each run's rows of the group are then one
+            // search of the (run_id, group_id, step) index, not a scan of every trajectory.
             return try Row.fetchAll(db, sql: """
-                SELECT t.id, r.name, t.step FROM trajectory t JOIN run r ON r.id = t.run_id
+                SELECT t.id, r.name, t.step FROM run r CROSS JOIN trajectory t ON t.run_id = r.id
                 WHERE t.group_id = ? ORDER BY r.created_order, t.step, t.sample_index, t.id
                 """, arguments: [group]).map { ($0[0], $0[1], $0[2]) }
                 .filter { row in (runID == nil || row.run == run) && (step == nil || row.step == step) }

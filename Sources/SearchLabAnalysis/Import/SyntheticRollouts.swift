@@ -79,13 +79,18 @@ extension SyntheticRollouts {
         /// Seconds spent building the trajectories in memory.
         public var generateSeconds: Double
         /// Seconds spent storing: canonical JSON, digests and derived counts (on all cores),
-    /// then the write transactions.
+        /// then the write transactions.
         public var storeSeconds: Double
+        /// The part of `storeSeconds` spent in the write transactions (the rest is waiting
+        /// for the next batch to be prepared, and preparing the first).
+        public var writeSeconds: Double = 0
     }
 
-    /// Stores `count` synthetic trajectories as a new run, one transaction per `batch`
-    /// (the trainer's per-step path, through prepared statements).
-    public func store(count: Int, into store: RunStore, runName: String, batch: Int = 10_000,
+    /// Stores `count` synthetic trajectories as a new run, one transaction per `batch` (the
+    /// trainer's per-step path). 50,000 rather than fewer: each transaction rewrites thousands
+    /// of pages of the indexes keyed by question whatever its size, so larger batches write
+    /// each of those pages fewer times per trajectory.
+    public func store(count: Int, into store: RunStore, runName: String, batch: Int = 50_000,
                       codeVersion: String) throws -> Timing {
         let clock = ContinuousClock()
         let config = try CanonicalJSON.string(JSONValue.object([
@@ -102,6 +107,7 @@ extension SyntheticRollouts {
         }
         // Pipelined: while one batch is written (one core runs SQLite), the next is prepared
         // (canonical JSON, digests, counts) on the other cores.
+        var writeSeconds = 0.0
         var items = starts.isEmpty ? [] : generate(starts[0])
         var prepared = try timed(&timing) { try PreparedTrajectory.prepareAll(items.map(\.trajectory)) }
         for k in starts.indices {
@@ -109,14 +115,17 @@ extension SyntheticRollouts {
             let next = try timed(&timing) {
                 let preparing = BackgroundResult { try PreparedTrajectory.prepareAll(nextItems.map(\.trajectory)) }
                 let (current, runID) = (prepared, run.id!)
-                try store.write { writer in
-                    for (item, ready) in zip(items, current) { try writer.insert(ready, runID: runID, step: item.step) }
-                }
+                writeSeconds += try clock.measure {
+                    try store.write { writer in
+                        for (item, ready) in zip(items, current) { try writer.insert(ready, runID: runID, step: item.step) }
+                    }
+                }.seconds
                 return try preparing.wait()
             }
             timing.stored += items.count
             (items, prepared) = (nextItems, next)
         }
+        timing.writeSeconds = writeSeconds
         return timing
     }
 

@@ -90,12 +90,17 @@ public struct TrajectoryTextRecord: Codable, Hashable, Sendable, FetchableRecord
     public var trajectoryID: Int64
     public var prompt: String
     public var trailing: String
-    /// Canonical JSON of the whole `Trajectory`: decoding it gives the trajectory back exactly.
-    public var canonicalJSON: String
+    /// Canonical JSON of the trajectory's own malformations; nil when there are none (and for
+    /// rows written before schema v3, whose `canonicalJSON` holds them).
+    public var malformationsJSON: String?
+    /// Canonical JSON of the whole `Trajectory`, which decoding gives back exactly. Since
+    /// schema v3 only kept when the other rows cannot rebuild the trajectory; nil otherwise.
+    public var canonicalJSON: String?
 
     enum CodingKeys: String, CodingKey {
         case prompt, trailing
         case trajectoryID = "trajectory_id"
+        case malformationsJSON = "malformations_json"
         case canonicalJSON = "canonical_json"
     }
 

@@ -6,13 +6,16 @@ public struct TurnRecord: Codable, Hashable, Sendable, FetchableRecord, Persista
     public static let databaseTableName = "turn"
     public var trajectoryID: Int64
     public var turnIndex: Int
-    public var rawGeneration: String
+    /// nil when the raw generation is the kept `text` (schema v3 stores it once).
+    public var rawGeneration: String?
     public var text: String
     /// `search`, `answer` or `invalid`.
     public var actionKind: String
     public var actionContent: String?
     /// `information`, `invalid_feedback`, or nil when nothing was appended.
     public var observationKind: String?
+    /// nil when there is no observation, or (schema v3) when it is an information block that
+    /// is exactly what Search-R1 renders from this turn's documents.
     public var observationText: String?
     public var observationTruncated: Bool
     /// Token counts, when the trajectory came from SearchLab's own rollout loop (replay needs them).
