@@ -10,8 +10,8 @@ struct PretrainCommand: AsyncParsableCommand {
         abstract: "Train the base policy on a world's corpus and on scripted demonstrations.",
         discussion: """
             Builds the tokenizer from the world's passages, questions and Search-R1's protocol \
-            texts; rolls a scripted agent through every training question against the world's \
-            BM25 engine (it follows the right search plan but answers without searching, searches \
+            texts; rolls a scripted agent through every training question, once per \
+            --demonstration-passes, against the world's BM25 engine (it follows the right search plan but answers without searching, searches \
             a decoy, answers with a decoy or skips a hop in about 70% of demonstrations); then \
             trains the language model on passages (packed, every token scored) and on whole \
             demonstrations (one per row from position 0, scored on the agent's own words only: \
