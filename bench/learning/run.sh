@@ -26,8 +26,10 @@ if ! sqlite3 "$db" "select 1 from run where name = 'base'" 2>/dev/null | grep -q
   $bin eval --checkpoint "$out/base" --world "$out/world" --db "$db" --run base
 fi
 
-grpo_sets="data.train_batch_size=16 actor_rollout_ref.actor.ppo_mini_batch_size=8 actor_rollout_ref.actor.ppo_micro_batch_size=8 actor_rollout_ref.actor.optim.lr=5e-5 trainer.test_freq=5 trainer.save_freq=5 actor_rollout_ref.actor.optim.lr_warmup_steps_ratio=0.005"
-ppo_sets="data.train_batch_size=32 actor_rollout_ref.actor.ppo_mini_batch_size=16 actor_rollout_ref.actor.optim.lr=5e-5 critic.optim.lr=5e-4 trainer.test_freq=10 trainer.save_freq=10 actor_rollout_ref.actor.optim.lr_warmup_steps_ratio=0.005 critic.optim.lr_warmup_steps_ratio=0.005"
+# GRPO: cosine decay over the 52 steps that fit in 15 minutes and a KL loss coefficient of 0.01
+# (constant lr with Search-R1's 0.001 drifts after step ~20; BENCHMARKS.md has both runs).
+grpo_sets="data.train_batch_size=16 actor_rollout_ref.actor.ppo_mini_batch_size=8 actor_rollout_ref.actor.ppo_micro_batch_size=8 actor_rollout_ref.actor.optim.lr=5e-5 actor_rollout_ref.actor.optim.warmup_style=cosine actor_rollout_ref.actor.optim.lr_warmup_steps_ratio=0.04 actor_rollout_ref.actor.kl_loss_coef=0.01 trainer.total_training_steps=52 trainer.test_freq=5 trainer.save_freq=4"
+ppo_sets="trainer.total_training_steps=1000 data.train_batch_size=32 actor_rollout_ref.actor.ppo_mini_batch_size=16 actor_rollout_ref.actor.optim.lr=5e-5 critic.optim.lr=5e-4 trainer.test_freq=10 trainer.save_freq=10 actor_rollout_ref.actor.optim.lr_warmup_steps_ratio=0.005 critic.optim.lr_warmup_steps_ratio=0.005"
 for algo in $algos; do
   case $algo in
     grpo) minutes=${GRPO_MINUTES:-15}; config=fixtures/configs/grpo.yaml; sets=${GRPO_SETS-$grpo_sets} ;;
@@ -39,7 +41,7 @@ for algo in $algos; do
   if sqlite3 "$db" "select 1 from run where name = '$name'" 2>/dev/null | grep -q 1; then resume="--resume"; fi
   $bin train --config "$config" --db "$db" --name "$name" $resume --max-minutes "$minutes" \
     --set world.dir="$out/world" --set policy.checkpoint="$out/base" --set trainer.seed="$seed" \
-    --set trainer.total_training_steps=1000 $(for s in $sets ${TRAIN_SETS:-}; do printf -- '--set %s ' "$s"; done)
+    $(for s in $sets ${TRAIN_SETS:-}; do printf -- '--set %s ' "$s"; done)
   last=$(ls -d "$db.checkpoints/$name"/step-* | sed 's/.*step-//' | sort -n | tail -1)
   $bin eval --checkpoint "$db.checkpoints/$name/step-$last" --world "$out/world" --db "$db" --run "$name-final"
 done

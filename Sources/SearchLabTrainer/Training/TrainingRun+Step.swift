@@ -45,6 +45,7 @@ extension TrainingRun {
         // (as Search-R1 logs it at global step 0), before that step's update.
         let validatesFirst = step == 0 && config.validateBeforeTraining
         let before = validatesFirst ? try await timer.measure("validation") { try await validate() } : [:]
+        let rolloutStarted = Date()
         let batchQuestions = questions(forStep: step)
         var rows: [Question] = []
         var groupIDs: [String] = []
@@ -76,7 +77,7 @@ extension TrainingRun {
         }
         metrics.merge(before) { $1 }
         metrics.merge(timer.metrics) { $1 }
-        metrics["timing/rollout_s"] = rolledOut.timeIntervalSince(started)
+        metrics["timing/rollout_s"] = rolledOut.timeIntervalSince(rolloutStarted)
         metrics["timing/update_s"] = updated.timeIntervalSince(rolledOut)
         metrics["timing/step_s"] = Date().timeIntervalSince(started)
         try store(step: step, metrics: metrics, samples: samples)
