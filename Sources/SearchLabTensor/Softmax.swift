@@ -50,8 +50,7 @@ extension Tensor {
     /// log Σ exp(z_i), shifted by the maximum for stability.
     @inline(__always)
     static func logSumExp(_ z: UnsafePointer<Float>, _ v: Int) -> Float {
-        var maxv = -Float.infinity
-        for i in 0..<v { maxv = max(maxv, z[i]) }
+        let maxv = maximum(z, count: v)
         var sum: Float = 0
         for i in 0..<v { sum += expf(z[i] - maxv) }
         return maxv + logf(sum)
@@ -79,8 +78,7 @@ extension Tensor {
     /// with e_i = exp(z_i − max), H = log Σe − Σ e·(z − max) / Σe.
     @inline(__always)
     static func rowStats(_ z: UnsafePointer<Float>, _ v: Int) -> (lse: Float, entropy: Float) {
-        var maxv = -Float.infinity
-        for i in 0..<v { maxv = max(maxv, z[i]) }
+        let maxv = maximum(z, count: v)
         // Eight lanes at a time (the vocabulary's exponentials dominate scoring); the tail
         // lanes are zeroed so they add nothing.
         var sums = Lanes.zero, ezs = Lanes.zero

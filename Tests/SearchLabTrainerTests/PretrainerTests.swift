@@ -31,13 +31,18 @@ struct PretrainerTests {
     }
 }
 
+/// A small seeded world and the bootstrap tokenizer of its corpus and training questions.
+private func smallWorld(train: Int) throws -> (World, Tokenizer) {
+    let world = try World.generate(WorldConfig(seed: 5, entities: 60, train: train, test: 4))
+    var corpus: [CorpusDocument] = []
+    world.forEachPassage { corpus.append($0) }
+    return (world, try Pretrainer.buildTokenizer(corpus: corpus, questions: world.train, vocabSize: 2000))
+}
+
 struct DemonstrationPassTests {
     /// Each pass draws its own mistakes; pass 0 is the same however many passes follow.
     @Test func passesRepeatTheQuestionsWithTheirOwnMistakes() async throws {
-        let world = try World.generate(WorldConfig(seed: 5, entities: 60, train: 30, test: 4))
-        var corpus: [CorpusDocument] = []
-        world.forEachPassage { corpus.append($0) }
-        let tokenizer = try Pretrainer.buildTokenizer(corpus: corpus, questions: world.train, vocabSize: 2000)
+        let (world, tokenizer) = try smallWorld(train: 30)
         var settings = PretrainSettings()
         settings.demonstrationPasses = 1
         let one = try await Pretrainer.demonstrations(questions: world.train, engine: TwoPassageEngine(),
@@ -55,10 +60,7 @@ struct DemonstrationPassTests {
 
 struct DemonstrationRowTests {
     @Test func onlyTheAgentsOwnWordsAreTargets() async throws {
-        let world = try World.generate(WorldConfig(seed: 5, entities: 60, train: 12, test: 4))
-        var corpus: [CorpusDocument] = []
-        world.forEachPassage { corpus.append($0) }
-        let tokenizer = try Pretrainer.buildTokenizer(corpus: corpus, questions: world.train, vocabSize: 2000)
+        let (world, tokenizer) = try smallWorld(train: 12)
         let demos = try await Pretrainer.demonstrations(questions: world.train, engine: TwoPassageEngine(),
                                                         tokenizer: tokenizer, settings: PretrainSettings())
         let searching = try #require(demos.first { $0.turns.contains { $0.observation != nil } })
