@@ -131,7 +131,7 @@ check-notebooks: bootstrap
 check-interval-reference: bootstrap
 	.venv/bin/python scripts/reference/student_t_reference.py --check
 
-## ablations-paper: PPO vs GRPO and masking on/off, 3 seeds each, with wall times (for BENCHMARKS.md).
+## ablations-paper: PPO vs GRPO, masking on/off and search on/off, 3 seeds each, with wall times (for BENCHMARKS.md).
 ## Needs a world and a pretrained base: make ablations-paper WORLD=DIR BASE=CHECKPOINT [JOBS=2]
 .PHONY: ablations-paper
 ## Results (databases, tables, cell logs) go to .build/ablations/; rerunning resumes.
@@ -139,7 +139,7 @@ ablations-paper: bootstrap
 	@test -n "$(WORLD)" -a -n "$(BASE)" || { echo "usage: make ablations-paper WORLD=DIR BASE=CHECKPOINT [JOBS=2]"; exit 1; }
 	$(SWIFT) build -c release --product searchlab
 	mkdir -p .build/ablations
-	set -o pipefail; for grid in ppo-vs-grpo state-masking; do \
+	set -o pipefail; for grid in ppo-vs-grpo state-masking search; do \
 	  /usr/bin/time -f "$$grid: wall %e s" .build/release/searchlab ablate --grid fixtures/grids/$$grid.yaml --seeds 3 \
 	    --jobs $(or $(JOBS),2) --db .build/ablations/$$grid.sqlite --set world.dir=$(WORLD) --set policy.checkpoint=$(BASE) \
 	    | tee .build/ablations/$$grid.txt || exit 1; done
