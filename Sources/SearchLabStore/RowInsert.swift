@@ -13,6 +13,8 @@ final class RowInsert {
     private let handle: OpaquePointer
     private let connection: OpaquePointer?
     private var position: Int32 = 0
+    /// The bytes of the texts bound since the last run.
+    private let texts = TextArena()
 
     init(_ db: Database, sql: String) throws {
         statement = try db.makeStatement(sql: sql)
@@ -29,9 +31,11 @@ final class RowInsert {
         position += 1
         var text = value
         text.withUTF8 { bytes in
-            // An empty buffer may have no address, and a NULL pointer would bind SQL NULL.
-            let pointer = bytes.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(Self.empty)
-            _ = sqlite3_bind_text(handle, position, pointer.assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient)
+            // SQLITE_STATIC: SQLite reads the bytes in place until the statement has run,
+            // so they are copied into `texts`, which keeps them until then (SQLITE_TRANSIENT
+            // would have SQLite malloc and free a copy of every value).
+            let pointer = texts.store(bytes)
+            _ = sqlite3_bind_text(handle, position, pointer, Int32(bytes.count), nil)  // nil: SQLITE_STATIC
         }
     }
 
@@ -44,6 +48,7 @@ final class RowInsert {
     /// - Throws: `DatabaseError` with SQLite's extended result code (e.g. a UNIQUE violation).
     func run() throws {
         position = 0
+        defer { texts.reset() }
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else {
             let error = DatabaseError(resultCode: ResultCode(rawValue: code),
@@ -53,12 +58,88 @@ final class RowInsert {
         }
         sqlite3_reset(handle)
     }
+}
 
-    /// SQLite copies each text before `bind` returns (the Swift buffer is only borrowed).
-    nonisolated(unsafe) private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
-    nonisolated(unsafe) private static let empty: UnsafeMutablePointer<CChar> = {
-        let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
-        pointer.initialize(to: 0)
-        return pointer
-    }()
+/// An INSERT of many rows per statement (`VALUES (…), (…), …`), prepared once per row count.
+///
+/// Each `sqlite3_step` of a one-row INSERT sets up the whole program again: it opens a
+/// cursor on the table and on every index, and checks each foreign key. A statement of up
+/// to ``maxRows`` rows does that once for all of them.
+///
+/// `OR FAIL`: a constraint error stops the statement without undoing its earlier rows, so
+/// SQLite keeps no statement journal (with the default `ABORT` it copies every page a
+/// statement touches before changing it: as much work again as the insert). Callers roll
+/// the whole transaction back on any error, so nothing partial is ever committed.
+final class MultiRowInsert {
+    /// `INSERT INTO table (columns) VALUES `.
+    private let head: String
+    private let row: String
+    private let maxRows: Int
+    private var byRowCount: [Int: RowInsert] = [:]
+
+    init(table: String, columns: [String], maxRows: Int) {
+        head = "INSERT OR FAIL INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+        row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        self.maxRows = maxRows
+    }
+
+    /// Inserts `rows` rows, `maxRows` per statement; `bind(statement, r)` binds row `r`'s
+    /// values in column order.
+    /// - Throws: `DatabaseError` from SQLite; a failing statement leaves none of its rows.
+    func run(_ db: Database, rows: Int, bind: (RowInsert, Int) -> Void) throws {
+        var start = 0
+        while start < rows {
+            let count = min(maxRows, rows - start)
+            let statement = try self.statement(db, rows: count)
+            for r in start..<(start + count) { bind(statement, r) }
+            try statement.run()
+            start += count
+        }
+    }
+
+    private func statement(_ db: Database, rows: Int) throws -> RowInsert {
+        if let statement = byRowCount[rows] { return statement }
+        let statement = try RowInsert(db, sql: head + Array(repeating: row, count: rows).joined(separator: ", "))
+        byRowCount[rows] = statement
+        return statement
+    }
+}
+
+/// Bytes that must stay put until a statement has run: blocks of 64 KiB, filled in order and
+/// reused after ``reset()``, so binding a text costs a copy and no allocation.
+final class TextArena {
+    private static let blockSize = 1 << 16
+    private var blocks: [UnsafeMutablePointer<CChar>] = []
+    /// Texts larger than a block, freed on reset.
+    private var large: [UnsafeMutablePointer<CChar>] = []
+    private var block = 0
+    private var used = 0
+
+    /// A copy of `bytes` (never a NULL pointer: an empty text still binds as text, not NULL).
+    func store(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeMutablePointer<CChar> {
+        let count = bytes.count
+        guard count <= Self.blockSize else {
+            let copy = UnsafeMutablePointer<CChar>.allocate(capacity: count)
+            copy.withMemoryRebound(to: UInt8.self, capacity: count) { _ = UnsafeMutableBufferPointer(start: $0, count: count).initialize(from: bytes) }
+            large.append(copy)
+            return copy
+        }
+        if block < blocks.count && used + count > Self.blockSize { (block, used) = (block + 1, 0) }
+        if block == blocks.count { blocks.append(.allocate(capacity: Self.blockSize)) }
+        let at = blocks[block] + used
+        if let base = bytes.baseAddress { UnsafeMutableRawPointer(at).copyMemory(from: base, byteCount: count) }
+        used += count
+        return at
+    }
+
+    /// Makes every block free again (call once the statement that used them has run).
+    func reset() {
+        (block, used) = (0, 0)
+        for pointer in large { pointer.deallocate() }
+        large.removeAll(keepingCapacity: true)
+    }
+
+    deinit {
+        for pointer in blocks + large { pointer.deallocate() }
+    }
 }

@@ -108,84 +108,140 @@ public struct StoreWriter {
     /// Stores a trajectory prepared beforehand (see ``PreparedTrajectory/prepareAll(_:)``).
     @discardableResult
     public func insert(_ prepared: PreparedTrajectory, runID: Int64, step: Int) throws -> Int64 {
-        try ensureStep(runID: runID, step: step)
-        let trajectory = prepared.trajectory
-        let id = try insertRow(prepared, runID: runID, step: step)
-        let text = try statements.prepared(\.text, db, """
-            INSERT INTO trajectory_text (trajectory_id, prompt, trailing, malformations_json, canonical_json)
-            VALUES (?, ?, ?, ?, ?)
-            """)
-        text.bind(id); text.bind(trajectory.prompt); text.bind(trajectory.trailing)
-        text.bind(prepared.malformationsJSON); text.bind(prepared.canonicalJSON)
-        try text.run()
-        for (turn, row) in zip(trajectory.turns, prepared.turns) { try insert(turn, row, trajectoryID: id) }
-        return id
+        try insert(contentsOf: [prepared], steps: [step], runID: runID)[0]
     }
 
-    func insertRow(_ prepared: PreparedTrajectory, runID: Int64, step: Int) throws -> Int64 {
-        let s = try statements.prepared(\.trajectory, db, """
-            INSERT INTO trajectory (run_id, step, sample_index, hops, exact_match, format_valid, retrieval_hit,
-              reward, search_count, valid_action_count, turn_count, search_actions, invalid_actions,
-              repeated_queries, answer_retrieved, searches_after_hit, status, data_source, question_id,
-              group_id, extracted_answer, golden_answers_json, question, content_digest, provenance_json)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+    /// Stores trajectories in order, `prepared[i]` at `steps[i]`, with their turns and
+    /// documents; the rows go in with multi-row INSERTs of ``chunk`` trajectories (the import
+    /// and trainer hot path). The result is the same as inserting them one by one.
+    /// - Returns: their store ids, ascending, in input order.
+    /// - Throws: ``SearchLabError`` naming the first trajectory whose run/step/question/sample
+    ///   is already stored (or repeated in the batch).
+    @discardableResult
+    public func insert(contentsOf prepared: [PreparedTrajectory], steps: [Int], runID: Int64) throws -> [Int64] {
+        precondition(prepared.count == steps.count, "one step per trajectory")
+        var ids: [Int64] = []
+        ids.reserveCapacity(prepared.count)
+        var start = 0
+        while start < prepared.count {
+            let end = min(start + Self.chunk, prepared.count)
+            try insertChunk(prepared, steps: steps, start..<end, runID: runID, ids: &ids)
+            start = end
+        }
+        return ids
+    }
+
+    /// Trajectories per multi-row statement: beyond ~32 the per-row cost stops falling, and a
+    /// statement's values must stay under SQLite's bound-parameter limit.
+    static let chunk = 32
+
+    /// Rows `range` of `prepared`, parents before children so every foreign key holds when its
+    /// row goes in. Values are read in place (copying a `Trajectory` retains each of its strings).
+    func insertChunk(_ prepared: [PreparedTrajectory], steps: [Int], _ range: Range<Int>, runID: Int64, ids: inout [Int64]) throws {
+        for i in range { try ensureStep(runID: runID, step: steps[i]) }
+        // The ids SQLite would pick one by one (largest + 1), given explicitly so the turn and
+        // document rows can refer to them before the chunk's statement has run.
+        let first = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM trajectory") ?? 0) + 1
+        func id(_ i: Int) -> Int64 { first + Int64(i - range.lowerBound) }
+        do {
+            try statements.trajectory.run(db, rows: range.count) { s, r in
+                let i = range.lowerBound + r
+                bindTrajectory(s, prepared[i], id: id(i), runID: runID, step: steps[i])
+            }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw try duplicate(in: prepared[range], steps: steps[range], runID: runID, storedBefore: first)
+        }
+        try statements.text.run(db, rows: range.count) { s, r in
+            let i = range.lowerBound + r
+            s.bind(id(i)); s.bind(prepared[i].trajectory.prompt); s.bind(prepared[i].trajectory.trailing)
+            s.bind(prepared[i].malformationsJSON); s.bind(prepared[i].canonicalJSON)
+        }
+        // (trajectory, turn) and (trajectory, turn, document) positions, as plain integers.
+        var turns: [(i: Int, t: Int)] = [], documents: [(i: Int, t: Int, d: Int)] = []
+        for i in range {
+            for (t, turn) in prepared[i].trajectory.turns.enumerated() {
+                turns.append((i, t))
+                for d in 0..<(turn.observation?.documents.count ?? 0) { documents.append((i, t, d)) }
+            }
+        }
+        try statements.turn.run(db, rows: turns.count) { s, r in
+            let (i, t) = turns[r]
+            bindTurn(s, prepared[i].trajectory.turns[t], prepared[i].turns[t], trajectoryID: id(i))
+        }
+        try statements.document.run(db, rows: documents.count) { s, r in
+            let (i, t, d) = documents[r]
+            let turn = prepared[i].trajectory.turns[t]
+            // The `rank` column is the position in the list shown, which is unique even when a
+            // hand-written trajectory repeats a rank (such a trajectory also keeps its JSON).
+            bindDocument(s, turn.observation!.documents[d], trajectoryID: id(i), turnIndex: turn.index, position: d + 1)
+        }
+        for i in range { ids.append(id(i)) }
+    }
+
+    func bindTrajectory(_ s: RowInsert, _ prepared: PreparedTrajectory, id: Int64, runID: Int64, step: Int) {
         let o = prepared.trajectory.outcome, q = prepared.trajectory.question, stats = prepared.stats
-        s.bind(runID); s.bind(step); s.bind(q.sampleIndex); s.bind(stats.hops)
+        s.bind(id); s.bind(runID); s.bind(step); s.bind(q.sampleIndex); s.bind(stats.hops)
         s.bind(o.exactMatch); s.bind(o.formatValid); s.bind(o.retrievalHit); s.bind(o.reward)
         s.bind(o.searchCount); s.bind(o.validActionCount); s.bind(stats.turnCount); s.bind(stats.searchActions)
         s.bind(stats.invalidActions); s.bind(stats.repeatedQueries); s.bind(stats.firstHitTurn != nil); s.bind(stats.searchesAfterHit)
         s.bind(o.status.rawValue); s.bind(q.dataSource); s.bind(q.id); s.bind(q.groupID); s.bind(o.extractedAnswer)
         s.bind(prepared.goldenAnswersJSON); s.bind(q.text); s.bind(prepared.digest); s.bind(prepared.provenanceJSON)
-        do {
-            try s.run()
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-            throw SearchLabError("trajectory for question \"\(q.id)\" sample \(q.sampleIndex) at step \(step) is already stored in this run")
-        }
-        return db.lastInsertedRowID
     }
 
-    func insert(_ turn: Turn, _ row: PreparedTurn, trajectoryID: Int64) throws {
-        let s = try statements.prepared(\.turn, db, """
-            INSERT INTO turn (trajectory_id, turn_index, raw_generation, text, action_kind, action_content,
-              observation_kind, observation_text, observation_truncated, generated_tokens, kept_tokens,
-              observation_tokens, malformations_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+    func bindTurn(_ s: RowInsert, _ turn: Turn, _ row: PreparedTurn, trajectoryID: Int64) {
         let observation = turn.observation
         s.bind(trajectoryID); s.bind(turn.index); s.bind(row.rawGeneration); s.bind(turn.text)
         s.bind(turn.action.kind.rawValue); s.bind(turn.action.content); s.bind(observation?.kind.rawValue)
         s.bind(row.observationText); s.bind(observation?.truncated ?? false)
         s.bind(turn.tokens?.generated); s.bind(turn.tokens?.kept); s.bind(turn.tokens?.observation)
         s.bind(row.malformationsJSON)
-        try s.run()
-        guard let documents = observation?.documents, !documents.isEmpty else { return }
-        let d = try statements.prepared(\.document, db, """
-            INSERT INTO retrieved_document (trajectory_id, turn_index, rank, doc_id, title, text, score)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
-        // The column is the position in the list shown, which is unique even when a
-        // hand-written trajectory repeats a rank (such a trajectory also keeps its JSON).
-        for (position, document) in documents.enumerated() {
-            d.bind(trajectoryID); d.bind(turn.index); d.bind(position + 1); d.bind(document.id)
-            d.bind(document.title); d.bind(document.text); d.bind(document.score)
-            try d.run()
+    }
+
+    func bindDocument(_ s: RowInsert, _ document: RetrievedDocument, trajectoryID: Int64, turnIndex: Int, position: Int) {
+        s.bind(trajectoryID); s.bind(turnIndex); s.bind(position); s.bind(document.id)
+        s.bind(document.title); s.bind(document.text); s.bind(document.score)
+    }
+
+    /// The error for a chunk that broke `UNIQUE (run_id, step, question_id, sample_index)`:
+    /// its first trajectory already stored, or repeated within the chunk. Rows the failed
+    /// statement did insert (ids from `storedBefore` on) are still there until the rollback,
+    /// so they do not count as stored.
+    func duplicate(in prepared: ArraySlice<PreparedTrajectory>, steps: ArraySlice<Int>, runID: Int64,
+                   storedBefore: Int64) throws -> SearchLabError {
+        var seen = Set<[String]>()
+        for (item, step) in zip(prepared, steps) {
+            let q = item.trajectory.question
+            let stored = try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM trajectory
+                  WHERE run_id = ? AND step = ? AND question_id = ? AND sample_index = ? AND id < ?)
+                """, arguments: [runID, step, q.id, q.sampleIndex, storedBefore]) ?? false
+            if stored || !seen.insert([String(step), q.id, String(q.sampleIndex)]).inserted {
+                return SearchLabError("trajectory for question \"\(q.id)\" sample \(q.sampleIndex) at step \(step) is already stored in this run")
+            }
         }
+        return SearchLabError("a trajectory of this batch is already stored in this run")
     }
 }
 
 /// Statements a write transaction prepares once (see ``StoreWriter/statements``).
 final class HotStatements {
-    var trajectory: RowInsert?
-    var text: RowInsert?
-    var turn: RowInsert?
-    var document: RowInsert?
+    let trajectory = MultiRowInsert(table: "trajectory", columns: [
+        "id", "run_id", "step", "sample_index", "hops", "exact_match", "format_valid", "retrieval_hit",
+        "reward", "search_count", "valid_action_count", "turn_count", "search_actions", "invalid_actions",
+        "repeated_queries", "answer_retrieved", "searches_after_hit", "status", "data_source", "question_id",
+        "group_id", "extracted_answer", "golden_answers_json", "question", "content_digest", "provenance_json",
+    ], maxRows: StoreWriter.chunk)
+    let text = MultiRowInsert(table: "trajectory_text", columns: [
+        "trajectory_id", "prompt", "trailing", "malformations_json", "canonical_json",
+    ], maxRows: StoreWriter.chunk)
+    let turn = MultiRowInsert(table: "turn", columns: [
+        "trajectory_id", "turn_index", "raw_generation", "text", "action_kind", "action_content",
+        "observation_kind", "observation_text", "observation_truncated", "generated_tokens", "kept_tokens",
+        "observation_tokens", "malformations_json",
+    ], maxRows: 64)
+    let document = MultiRowInsert(table: "retrieved_document", columns: [
+        "trajectory_id", "turn_index", "rank", "doc_id", "title", "text", "score",
+    ], maxRows: 128)
     /// The (run, step) whose `step` row this transaction already ensured.
     var ensuredStep: (runID: Int64, step: Int)?
-
-    func prepared(_ slot: ReferenceWritableKeyPath<HotStatements, RowInsert?>, _ db: Database, _ sql: String) throws -> RowInsert {
-        if let statement = self[keyPath: slot] { return statement }
-        let statement = try RowInsert(db, sql: sql)
-        self[keyPath: slot] = statement
-        return statement
-    }
 }

@@ -104,6 +104,23 @@ struct TrajectoryJSONWriterTests {
         }
     }
 
+    /// The writer tests eight bytes at a time: an escaped byte at any place in or across the
+    /// words, beside bytes of 0x80 and above and bytes just above the control range, must
+    /// come out as Foundation writes it.
+    @Test func escapesAtEveryPositionOfTheWordScanMatchFoundation() throws {
+        for special in ["\"", "\\", "\n", "\u{1F}", "\u{0}"] {
+            for length in 0..<26 {
+                for position in 0...length {
+                    var characters = Array(repeating: "a", count: length)
+                    if position < length { characters[position] = special }
+                    if length > 3 { characters[length / 2] = position % 2 == 0 ? "é" : " " }
+                    let value = [characters.joined(), "!#[]", String(repeating: "\u{7F}\u{20}", count: position)]
+                    #expect(TrajectoryJSONWriter.string(value) == (try CanonicalJSON.string(value)), "\(value)")
+                }
+            }
+        }
+    }
+
     @Test func nonFiniteNumbersAreRefusedLikeFoundation() {
         var r = InputRandom(7)
         var t = Self.trajectory(&r)

@@ -33,7 +33,10 @@ public struct Importer: Sendable {
     /// - Throws: the first ``LocatedError`` (nothing stored), or a store error.
     @discardableResult
     public func run(_ sources: [ImportSource], into store: RunStore, runName: String) throws -> ImportSummary {
-        try store.write { writer in
+        // Once committed the import is stored (in the WAL); a failed final checkpoint only
+        // leaves the copy into the main file to the next open.
+        defer { try? store.finishBulkWrites() }
+        return try store.bulkWrite { writer in
             let run = try openRun(writer, name: runName, sources: sources)
             var stored = 0
             var skipped: [LocatedError] = []

@@ -84,6 +84,9 @@ extension SyntheticRollouts {
         /// The part of `storeSeconds` spent in the write transactions (the rest is waiting
         /// for the next batch to be prepared, and preparing the first).
         public var writeSeconds: Double = 0
+        /// CPU seconds the writing thread used in those transactions: what the rate would be
+        /// bounded by on an idle core, whatever else the machine is doing.
+        public var writeCPUSeconds: (user: Double, system: Double) = (0, 0)
     }
 
     /// Stores `count` synthetic trajectories as a new run, one transaction per `batch` (the
@@ -107,17 +110,25 @@ extension SyntheticRollouts {
         }
         // Pipelined: while one batch is written (one core runs SQLite), the next is prepared
         // (canonical JSON, digests, counts) on the other cores.
-        var writeSeconds = 0.0
+        var writeSeconds = 0.0, writeCPUSeconds = (user: 0.0, system: 0.0)
         var items = starts.isEmpty ? [] : generate(starts[0])
         var prepared = try timed(&timing) { try PreparedTrajectory.prepareAll(items.map(\.trajectory)) }
         for k in starts.indices {
             let nextItems = k + 1 < starts.count ? generate(starts[k + 1]) : []
             let next = try timed(&timing) {
-                let preparing = BackgroundResult { try PreparedTrajectory.prepareAll(nextItems.map(\.trajectory)) }
-                let (current, runID) = (prepared, run.id!)
+                let preparing = BackgroundResult {
+                    try PreparedTrajectory.prepareAll(nextItems.map(\.trajectory), threads: ProcessInfo.processInfo.activeProcessorCount - 1)
+                }
+                let (current, runID, steps) = (prepared, run.id!, items.map(\.step))
+                let cpuStart = Self.threadCPUSeconds()
+                defer {
+                    let cpuEnd = Self.threadCPUSeconds()
+                    writeCPUSeconds.user += cpuEnd.user - cpuStart.user
+                    writeCPUSeconds.system += cpuEnd.system - cpuStart.system
+                }
                 writeSeconds += try clock.measure {
-                    try store.write { writer in
-                        for (item, ready) in zip(items, current) { try writer.insert(ready, runID: runID, step: item.step) }
+                    try store.bulkWrite { writer in
+                        _ = try writer.insert(contentsOf: current, steps: steps, runID: runID)
                     }
                 }.seconds
                 return try preparing.wait()
@@ -125,8 +136,22 @@ extension SyntheticRollouts {
             timing.stored += items.count
             (items, prepared) = (nextItems, next)
         }
+        // The last batches' checkpoints count: the rate is for data in the database file.
+        try timed(&timing) { try store.finishBulkWrites() }
         timing.writeSeconds = writeSeconds
+        timing.writeCPUSeconds = writeCPUSeconds
         return timing
+    }
+
+    /// Linux's `RUSAGE_THREAD`, which Glibc's Swift module does not export.
+    static let rusageThread = __rusage_who_t(1)
+
+    /// CPU time of the calling thread, user and system.
+    static func threadCPUSeconds() -> (user: Double, system: Double) {
+        var usage = rusage()
+        getrusage(Self.rusageThread, &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
+        return (seconds(usage.ru_utime), seconds(usage.ru_stime))
     }
 
     func timed<T>(_ timing: inout Timing, _ body: () throws -> T) rethrows -> T {

@@ -106,10 +106,11 @@ extension TrainingRun {
     /// One transaction: the step's metrics, trajectories and retrieval calls.
     func store(step: Int, metrics: [String: Double], samples: [RolloutSample]) throws {
         let calls = engine.drain()
+        let prepared = try PreparedTrajectory.prepareAll(samples.map(\.trajectory))
         try store.write { writer in
             try writer.ensureStep(runID: runID, step: step)
             try writer.addMetrics(runID: runID, step: step, metrics)
-            for sample in samples { _ = try writer.insert(sample.trajectory, runID: runID, step: step) }
+            try writer.insert(contentsOf: prepared, steps: Array(repeating: step, count: prepared.count), runID: runID)
             for call in calls {
                 try writer.logRetrieval(runID: runID, step: step, engineFingerprint: engine.fingerprint,
                                         query: call.query, topK: call.topK, hits: call.hits)

@@ -68,8 +68,9 @@ struct ImportCommand: ParsableCommand {
                 let rate = Double(timing.stored) / max(timing.storeSeconds, 1e-9)
                 Output.writeLines([
                     "imported \(timing.stored) synthetic trajectories into run \(runName) (\(db))",
-                    String(format: "generated in %.3f s, stored in %.3f s: %.0f trajectories/s (%.3f s of it in SQL transactions)",
-                           timing.generateSeconds, timing.storeSeconds, rate, timing.writeSeconds),
+                    String(format: "generated in %.3f s, stored in %.3f s: %.0f trajectories/s (%.3f s of it in SQL transactions, using %.3f s user + %.3f s system CPU of the writing thread)",
+                           timing.generateSeconds, timing.storeSeconds, rate, timing.writeSeconds,
+                           timing.writeCPUSeconds.user, timing.writeCPUSeconds.system),
                 ])
                 return
             }
