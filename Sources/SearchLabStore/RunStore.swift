@@ -45,6 +45,8 @@ public final class RunStore: Sendable {
                 // trajectories dirties more pages than that across the table and its indexes,
                 // and spilling them mid-transaction writes and rereads the same pages.
                 try db.execute(sql: "PRAGMA cache_size = -65536")
+                // Statement journals and sorter spills in memory rather than in /var/tmp files
+                // (the trainer's one-row writes with foreign keys on still need journals).
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
             }
             try StoreSchema.makeMigrator().migrate(queue)
