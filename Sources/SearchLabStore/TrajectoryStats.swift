@@ -77,6 +77,7 @@ public struct TrajectoryStats: Hashable, Sendable {
     static func looseForm(_ text: String) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
+        let isPunctuation = Self.isPunctuation  // once, not a lazy-global check per byte
         for byte in text.utf8 {
             guard byte < 0x80 else {
                 let lowered = PythonText.lower(text).unicodeScalars.filter { !($0.isASCII && isPunctuation[Int($0.value)]) }
@@ -95,6 +96,7 @@ public struct TrajectoryStats: Hashable, Sendable {
     static func normalizeASCII(_ text: String) -> [UInt8]? {
         var cleaned: [UInt8] = []
         cleaned.reserveCapacity(text.utf8.count)
+        let isPunctuation = Self.isPunctuation
         for byte in text.utf8 {
             guard byte < 0x80 else { return nil }
             if isPunctuation[Int(byte)] { continue }

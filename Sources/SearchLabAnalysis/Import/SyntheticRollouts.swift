@@ -116,9 +116,9 @@ extension SyntheticRollouts {
         for k in starts.indices {
             let nextItems = k + 1 < starts.count ? generate(starts[k + 1]) : []
             let next = try timed(&timing) {
-                let preparing = BackgroundResult {
-                    try PreparedTrajectory.prepareAll(nextItems.map(\.trajectory), threads: ProcessInfo.processInfo.activeProcessorCount - 1)
-                }
+                // All cores: the writer now takes less time per batch than preparing does, so the
+                // preparing threads get its core back as soon as the batch is written.
+                let preparing = BackgroundResult { try PreparedTrajectory.prepareAll(nextItems.map(\.trajectory)) }
                 let (current, runID, steps) = (prepared, run.id!, items.map(\.step))
                 let cpuStart = Self.threadCPUSeconds()
                 defer {
