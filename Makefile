@@ -143,3 +143,5 @@ ablations-paper: bootstrap
 	  /usr/bin/time -f "$$grid: wall %e s" .build/release/searchlab ablate --grid fixtures/grids/$$grid.yaml --seeds 3 \
 	    --jobs $(or $(JOBS),2) --db .build/ablations/$$grid.sqlite --set world.dir=$(WORLD) --set policy.checkpoint=$(BASE) \
 	    | tee .build/ablations/$$grid.txt || exit 1; done
+	python3 bench/ablations/findings.py .build/ablations/ppo-vs-grpo.sqlite .build/ablations/state-masking.sqlite \
+	  .build/ablations/search.sqlite | tee .build/ablations/findings.md
