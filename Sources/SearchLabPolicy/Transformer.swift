@@ -50,6 +50,13 @@ public final class Transformer: @unchecked Sendable {
     func p(_ name: String) -> UnsafeMutablePointer<Float> { parameters.pointer + layout[name].offset }
     func g(_ name: String) -> UnsafeMutablePointer<Float> { gradients.pointer + layout[name].offset }
 
+    /// Allocates the activations of a pass of `b` rows × `t` positions now. Micro-batches
+    /// sorted by length grow pass by pass; reserving for the longest first gives them all one
+    /// set of buffers, where growing each time reallocated (and page-faulted) hundreds of MB.
+    public func reserveActivations(b: Int, t: Int) {
+        _ = activations(b: b, t: min(t, config.contextLength))
+    }
+
     func activations(b: Int, t: Int) -> Activations {
         if let acts, acts.fits(b: b, t: t) {
             acts.reshape(b: b, t: t)

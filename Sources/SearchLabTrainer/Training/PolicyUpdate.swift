@@ -91,6 +91,11 @@ public struct PolicyUpdate {
         let byLength = (0..<shape.rows).sorted {
             (min(batch.sequences[$0].count, context), $0) < (min(batch.sequences[$1].count, context), $1)
         }
+        // The update's micro-batches come from the same rows, so this covers them too.
+        let longest = byLength.last.map { min(batch.sequences[$0].count, context) } ?? 0
+        for model in [models.policy] + (needReference ? [models.reference] : []) + (models.critic.map { [$0] } ?? []) {
+            model.reserveActivations(b: min(max(1, config.actor.microBatchSize), shape.rows), t: longest)
+        }
         for chunk in byLength.chunked(max(1, config.actor.microBatchSize)) {
             let window = ScoringWindow(batch: batch, rows: chunk, context: context)
             func place(_ values: [Double], into target: inout [Double]) {
