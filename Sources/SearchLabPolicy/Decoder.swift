@@ -9,13 +9,22 @@ final class KVCache {
     /// Tokens cached so far per slot (the next token's position).
     var lengths: [Int]
 
-    init(config: TransformerConfig, slots: Int, maxT: Int) {
+    /// A cache laid out for `slots` × `maxT` in `storage` (keys, values), which must hold
+    /// `depth · slots · maxT · width` floats each. Nothing is cleared: attention reads only the
+    /// positions below each slot's length, all written by this cache's prefill and steps.
+    init(config: TransformerConfig, slots: Int, maxT: Int, storage: (keys: FloatBuffer, values: FloatBuffer)) {
+        precondition(storage.keys.count >= Self.floats(config, slots: slots, maxT: maxT) && storage.values.count == storage.keys.count)
         self.slots = slots
         self.maxT = maxT
         self.width = config.width
-        keys = FloatBuffer(count: config.depth * slots * maxT * config.width)
-        values = FloatBuffer(count: keys.count)
+        keys = storage.keys
+        values = storage.values
         lengths = [Int](repeating: 0, count: slots)
+    }
+
+    /// Floats per buffer for `slots` sequences of up to `maxT` tokens.
+    static func floats(_ config: TransformerConfig, slots: Int, maxT: Int) -> Int {
+        config.depth * slots * maxT * config.width
     }
 
     func key(layer: Int, slot: Int, position: Int) -> UnsafeMutablePointer<Float> {
@@ -28,6 +37,20 @@ final class KVCache {
 }
 
 extension Transformer {
+    /// A KV cache for one `generate` call. Its buffers are kept for the next call (each turn
+    /// of a rollout generates again): allocating and zeroing hundreds of MB per turn cost
+    /// more page faults than decoding. They grow when a call needs more.
+    func kvCache(slots: Int, maxT: Int) -> KVCache {
+        let needed = KVCache.floats(config, slots: slots, maxT: maxT)
+        if let storage = kvStorage, storage.keys.count >= needed {
+            return KVCache(config: config, slots: slots, maxT: maxT, storage: storage)
+        }
+        kvStorage = nil  // free the old buffers before allocating new ones
+        let storage = (keys: FloatBuffer(count: needed), values: FloatBuffer(count: needed))
+        kvStorage = storage
+        return KVCache(config: config, slots: slots, maxT: maxT, storage: storage)
+    }
+
     /// Runs `prompt` through the full forward pass, stores its keys and values in `slot`,
     /// and returns the logits (V) of its last position.
     func prefill(_ prompt: [Int], cache: KVCache, slot: Int) -> [Float] {

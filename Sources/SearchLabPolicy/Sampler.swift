@@ -68,7 +68,7 @@ public struct Sampler {
         }
         if !settings.stopStrings.isEmpty && tokenizer == nil { throw PolicyError("generate: stop strings need a tokenizer") }
         let maxT = min(context, prompts.map(\.count).max()! + settings.maxNewTokens)
-        let cache = KVCache(config: model.config, slots: prompts.count, maxT: maxT)
+        let cache = model.kvCache(slots: prompts.count, maxT: maxT)
         var results = prompts.map { _ in GeneratedSequence(tokens: [], logProbs: [], stopReason: .maxNewTokens) }
         var texts = [[UInt8]](repeating: [], count: prompts.count)
         var active: [Int] = []

@@ -27,6 +27,8 @@ public final class Transformer: @unchecked Sendable {
     /// d(loss)/d(parameters), same layout; accumulated by ``backward(dLogProbs:dEntropies:dValues:)``.
     public private(set) lazy var gradients = FloatBuffer(count: layout.count)
     var acts: Activations?
+    /// The buffers of the last KV cache (see `kvCache(slots:maxT:)`).
+    var kvStorage: (keys: FloatBuffer, values: FloatBuffer)?
 
     /// A model with zero weights (load or ``initialize(seed:)`` them next).
     public init(config: TransformerConfig) throws(PolicyError) {
