@@ -19,7 +19,7 @@ import Testing
         let model = Self.model()
         let sequence = [5, 17, 42, 99, 3, 250, 8, 8, 61, 7, 123, 44]
         let prompt = 4
-        let cache = KVCache(config: model.config, slots: 1, maxT: sequence.count)
+        let cache = model.kvCache(slots: 1, maxT: sequence.count)
         var stepLogits = [model.prefill(Array(sequence[..<prompt]), cache: cache, slot: 0)]
         for t in prompt..<(sequence.count - 1) {
             stepLogits.append(model.decodeStep(tokens: [sequence[t]], slots: [0], cache: cache))
@@ -51,6 +51,21 @@ import Testing
         // a different seed changes the draws
         let other = try sampler.generate(prompts: prompts, settings: settings, seed: 2025)
         #expect(other.map(\.tokens) != batch.map(\.tokens))
+    }
+
+    /// The KV-cache buffers outlive a call and are not cleared: what a larger earlier call
+    /// left in them must not change a later call's tokens or log-probs by a single bit.
+    @Test func generationOnReusedCacheBuffersEqualsAFreshModels() throws {
+        var rng = TestRandom(5)
+        let prompts = (0..<6).map { _ in (0..<(3 + rng.token(6))).map { _ in 12 + rng.token(280) } }
+        let larger = (0..<24).map { _ in (0..<(8 + rng.token(20))).map { _ in 12 + rng.token(280) } }
+        let settings = SamplingSettings(temperature: 1, topP: 0.9, maxNewTokens: 10, stopStrings: [])
+        let fresh = try Sampler(model: Self.model(), tokenizer: nil).generate(prompts: prompts, settings: settings, seed: 9)
+        let reused = Sampler(model: Self.model(), tokenizer: nil)
+        _ = try reused.generate(prompts: larger, settings: settings, seed: 8)
+        let again = try reused.generate(prompts: prompts, settings: settings, seed: 9)
+        #expect(again.map(\.tokens) == fresh.map(\.tokens))
+        #expect(again.map(\.logProbs) == fresh.map(\.logProbs))
     }
 
     @Test func sampledLogProbsMatchTeacherForcedScoring() throws {
