@@ -55,6 +55,12 @@ import Testing
         #expect(nested[string: "algorithm.kl_ctrl.type"] == "adaptive")
     }
 
+    /// `do_search: false` (the no-search ablation) leaves only the final turn, which never searches.
+    @Test func noSearchLeavesOnlyTheFinalTurn() throws {
+        #expect(try TrainingConfig(resolve("max_turns: 3\n")).rollout.searchTurns == 3)
+        #expect(try TrainingConfig(resolve("max_turns: 3\ndo_search: false\n")).rollout.searchTurns == 0)
+    }
+
     @Test func integersWidenToNumbers() throws {
         #expect(try resolve("algorithm.gamma: 1")[number: "algorithm.gamma"] == 1)
     }

@@ -38,6 +38,33 @@ struct OracleTrainingTests {
     }
 }
 
+/// With no search turns (`do_search: false`), a search action is the last word: one turn, no
+/// observation, and the engine is never asked.
+struct NoSearchRolloutTests {
+    @Test func aSearchInTheOnlyTurnEndsTheTrajectoryUnanswered() async throws {
+        let engine = CountingEngine()
+        let loop = RolloutLoop(settings: RolloutSettings(maxTurns: 0, maxObservationTokens: 500, contextLimit: 4096,
+                                                         maxStartTokens: 2048, topK: 1),
+                               tokenizer: ByteTokenizer(), engine: engine)
+        var policy = AlwaysSearch()
+        let question = Question(id: "q", dataSource: "sim", text: "x", goldenAnswers: ["y"], groupID: "q", sampleIndex: 0)
+        let sample = try await loop.run([question], sequenceIDs: [1], policy: &policy)[0].trajectory
+        #expect(sample.turns.count == 1 && sample.turns[0].observation == nil)
+        #expect(sample.outcome.searchCount == 0 && sample.outcome.status != .finished)
+        #expect(engine.calls == 0)
+    }
+}
+
+/// Counts its calls (one test task at a time uses it).
+final class CountingEngine: SearchEngine, @unchecked Sendable {
+    var calls = 0
+    var fingerprint: String { "counting" }
+    func search(_ queries: [String], topK: Int) async throws -> [[SearchHit]] {
+        calls += 1
+        return queries.map { _ in [] }
+    }
+}
+
 /// Answers each query with one document whose id is the question it serves.
 struct EchoQuestionEngine: QuestionAwareSearchEngine {
     var fingerprint: String { "echo-question" }

@@ -49,6 +49,11 @@ public struct TrainingConfig: Hashable, Sendable {
         public var maxTurns: Int
         /// `do_search`.
         public var doSearch: Bool
+
+        /// Turns that may search before the final one: `max_turns`, or 0 without search. Then
+        /// each question gets one generation, and a search action in it ends the trajectory
+        /// with no observation, as Search-R1's final turn (`do_search=False`) treats it.
+        public var searchTurns: Int { doSearch ? maxTurns : 0 }
         /// `data.max_prompt_length`.
         public var maxPromptLength: Int
         /// `data.max_response_length`.

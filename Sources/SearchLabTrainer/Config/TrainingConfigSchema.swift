@@ -97,7 +97,8 @@ public enum TrainingConfigSchema {
 
     static let environment: [ConfigKey] = [
         ConfigKey("max_turns", .integer, .integer(10), .nonNegative, "Search turns before the final answer-only turn."),
-        ConfigKey("do_search", .bool, .bool(true), nil, "Run the search engine; false is the no-search ablation."),
+        ConfigKey("do_search", .bool, .bool(true), nil,
+                  "Run the search engine; false is the no-search ablation: one generation per question, where a search action ends the trajectory without an observation (Search-R1's final-turn rule)."),
         ConfigKey("retriever.engine", .string, .string("bm25"), nil, "Search engine name (SearchLab's engines layer)."),
         ConfigKey("retriever.topk", .integer, .integer(3), .atLeastOne, "Passages per search."),
         ConfigKey("reward_model.scheme", .choice(SearchR1Reward.Scheme.allCases.map(\.rawValue)), .string("em"), nil,

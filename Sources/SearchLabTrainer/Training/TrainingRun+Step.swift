@@ -13,14 +13,14 @@ extension TrainingRun {
     }
 
     var rolloutSettings: RolloutSettings {
-        RolloutSettings(maxTurns: config.rollout.maxTurns, maxObservationTokens: config.rollout.maxObservationLength,
+        RolloutSettings(maxTurns: config.rollout.searchTurns, maxObservationTokens: config.rollout.maxObservationLength,
                         contextLimit: config.rollout.maxPromptLength, maxStartTokens: config.rollout.maxStartLength,
                         topK: config.rollout.topK)
     }
 
     var sampling: SearchLabCore.SamplingSettings {
         SearchLabCore.SamplingSettings(temperature: config.rollout.temperature, topP: config.rollout.topP,
-                         maxTokensPerTurn: config.rollout.maxResponseLength, maxTurns: config.rollout.maxTurns,
+                         maxTokensPerTurn: config.rollout.maxResponseLength, maxTurns: config.rollout.searchTurns,
                          maxObservationTokens: config.rollout.maxObservationLength, contextLimit: config.rollout.maxPromptLength)
     }
 
