@@ -89,6 +89,20 @@ struct TrainResumeTests {
         #expect(again.stderr.contains("run r already exists"))
     }
 
+    /// `policy.config` names the size the base checkpoint must have: a tiny checkpoint under
+    /// `policy.config=small` is refused before anything is stored.
+    @Test func aCheckpointOfAnotherSizeThanPolicyConfigIsRefused() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = try Self.prepare(dir)
+        let db = dir.appendingPathComponent("r.sqlite").path
+        let wrong = try runSearchlab(["train"] + args + ["--db", db, "--name", "r", "--set", "policy.config=small"])
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.hasPrefix("error: policy.config is small (width 128, depth 4, 4 heads, context 512) but "), "\(wrong.stderr)")
+        #expect(wrong.stderr.contains("holds a model of width 32, depth 2"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("r.sqlite.checkpoints/r").path))
+    }
+
     /// `trainer.val_before_train` stores the untouched policy's validation as step 0's `val/*`.
     @Test func validationBeforeTrainingIsStoredAtStepZero() throws {
         let dir = try Fixtures.temporaryDirectory()

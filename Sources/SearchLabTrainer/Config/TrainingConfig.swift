@@ -111,8 +111,8 @@ public struct TrainingConfig: Hashable, Sendable {
     public var criticWarmupSteps: Int
     /// `trainer.seed`.
     public var seed: UInt64
-    /// `policy.config` (tiny, small, base).
-    public var policyPreset: String
+    /// `policy.config` (tiny, small, base): the size the base checkpoint must have; nil for any.
+    public var policyPreset: String?
     /// `policy.checkpoint`.
     public var policyCheckpoint: String?
     /// `world.dir`.
@@ -171,7 +171,7 @@ public struct TrainingConfig: Hashable, Sendable {
         validateBeforeTraining = c[bool: "trainer.val_before_train"]
         criticWarmupSteps = c[integer: "trainer.critic_warmup"]
         seed = UInt64(c[integer: "trainer.seed"])
-        policyPreset = c[string: "policy.config"]
+        policyPreset = c[optionalString: "policy.config"]
         policyCheckpoint = c[optionalString: "policy.checkpoint"]
         worldDirectory = c[optionalString: "world.dir"]
         uidPerSourceIndex = c[bool: "compat.uid_per_source_index"]

@@ -118,9 +118,10 @@ public enum TrainingConfigSchema {
     ]
 
     static let searchLab: [ConfigKey] = [
-        ConfigKey("policy.config", .choice(["tiny", "small", "base"]), .string("small"), nil, "Model size preset (SearchLab)."),
+        ConfigKey("policy.config", .optional(.choice(["tiny", "small", "base"])), .null, nil,
+                  "The base policy's size preset, checked against the model in policy.checkpoint (a mismatch is an error); null takes the checkpoint's size (SearchLab)."),
         ConfigKey("policy.checkpoint", .optional(.string), .null, nil,
-                  "Base-policy checkpoint from `searchlab pretrain`; null starts from the world's default (SearchLab)."),
+                  "Base-policy checkpoint from `searchlab pretrain`; `train` needs one (SearchLab)."),
         ConfigKey("world.dir", .optional(.string), .null, nil, "The simulated world's directory (SearchLab)."),
         ConfigKey("compat.uid_per_source_index", .bool, .bool(false), nil,
                   "Group GRPO samples by the per-source row index, reproducing upstream's uid collision across data sources (SearchLab)."),

@@ -32,6 +32,7 @@ public final class TrainingRun {
             throw SearchLabError("policy.checkpoint is not set: train starts from a base policy (run `searchlab pretrain` and set policy.checkpoint=DIR)")
         }
         let initial = try Checkpoint.load(from: URL(fileURLWithPath: base))
+        try Self.checkPreset(config.policyPreset, of: initial.model.config, checkpoint: base)
         let latest = resume ? try TrainingRun.latestCheckpoint(in: checkpoints) : nil
         if resume && latest == nil { throw SearchLabError("--resume: no checkpoint in \(checkpoints.path) yet; start without --resume") }
         let existing = try store.write { try $0.run(named: name) }
@@ -53,6 +54,16 @@ public final class TrainingRun {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         let steps = names.compactMap { $0.hasPrefix("step-") ? Int($0.dropFirst(5)) : nil }
         return steps.max().map { ($0, directory.appendingPathComponent("step-\($0)")) }
+    }
+
+    /// `policy.config`, when set, must name the checkpoint's size: training a different model
+    /// than the config says would be silent otherwise.
+    static func checkPreset(_ preset: String?, of model: TransformerConfig, checkpoint: String) throws {
+        guard let preset, let expected = TransformerConfig.named(preset, vocabSize: model.vocabSize) else { return }
+        func shape(_ c: TransformerConfig) -> String { "width \(c.width), depth \(c.depth), \(c.heads) heads, context \(c.contextLength)" }
+        guard shape(expected) != shape(model) else { return }
+        throw SearchLabError("policy.config is \(preset) (\(shape(expected))) but \(checkpoint) holds a model of \(shape(model)); "
+            + "set policy.config to that model's size, or null to take the checkpoint's")
     }
 
     static func makeModels(config: TrainingConfig, initial: Checkpoint.Loaded, latest: (step: Int, url: URL)?,
