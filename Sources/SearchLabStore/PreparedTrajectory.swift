@@ -3,7 +3,6 @@
 // transaction only runs SQL.
 import Crypto
 import Dispatch
-import Foundation
 import SearchLabCore
 
 /// A trajectory with everything the store derives from it.
@@ -53,16 +52,10 @@ public struct PreparedTrajectory: Sendable {
     }
 
     /// Prepares `trajectories` in parallel; the result is in input order.
-    /// - Parameter threads: how many threads share the work (all cores by default; a caller
-    ///   that writes on another thread meanwhile leaves that thread its core).
-    public static func prepareAll(_ trajectories: [Trajectory],
-                                  threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [PreparedTrajectory] {
+    public static func prepareAll(_ trajectories: [Trajectory]) throws -> [PreparedTrajectory] {
         let results = ResultSlots(count: trajectories.count)
-        let threads = max(1, min(threads, trajectories.count))
-        // Contiguous shares, one per thread: `concurrentPerform` would use every core.
-        DispatchQueue.concurrentPerform(iterations: threads) { share in
-            let range = (share * trajectories.count / threads)..<((share + 1) * trajectories.count / threads)
-            for index in range { results.set(index, Result { try PreparedTrajectory(trajectories[index]) }) }
+        DispatchQueue.concurrentPerform(iterations: trajectories.count) { index in
+            results.set(index, Result { try PreparedTrajectory(trajectories[index]) })
         }
         return try results.values().map { try $0.get() }
     }

@@ -85,7 +85,8 @@ final class MultiRowInsert {
 
     /// Inserts `rows` rows, `maxRows` per statement; `bind(statement, r)` binds row `r`'s
     /// values in column order.
-    /// - Throws: `DatabaseError` from SQLite; a failing statement leaves none of its rows.
+    /// - Throws: `DatabaseError` from SQLite. The failing statement's earlier rows stay until
+    ///   the caller's transaction rolls back (`OR FAIL`, above).
     func run(_ db: Database, rows: Int, bind: (RowInsert, Int) -> Void) throws {
         var start = 0
         while start < rows {

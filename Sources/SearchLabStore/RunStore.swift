@@ -150,7 +150,7 @@ public final class RunStore: Sendable {
         return try write { writer in
             try writer.ensureStep(runID: runID, step: step)
             try writer.addMetrics(runID: runID, step: step, metrics)
-            return try writer.insert(contentsOf: prepared, steps: Array(repeating: step, count: prepared.count), runID: runID)
+            return try writer.insert(contentsOf: prepared, step: step, runID: runID)
         }
     }
 

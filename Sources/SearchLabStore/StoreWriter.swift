@@ -131,6 +131,13 @@ public struct StoreWriter {
         return ids
     }
 
+    /// Stores trajectories all of one step (a training step's batch); see
+    /// ``insert(contentsOf:steps:runID:)``.
+    @discardableResult
+    public func insert(contentsOf prepared: [PreparedTrajectory], step: Int, runID: Int64) throws -> [Int64] {
+        try insert(contentsOf: prepared, steps: Array(repeating: step, count: prepared.count), runID: runID)
+    }
+
     /// Trajectories per multi-row statement: beyond ~32 the per-row cost stops falling, and a
     /// statement's values must stay under SQLite's bound-parameter limit.
     static let chunk = 32

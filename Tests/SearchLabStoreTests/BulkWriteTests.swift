@@ -44,7 +44,7 @@ import Testing
         let idsOne = try one.write { writer in
             try zip(trajectories, steps).map { try writer.insert($0, runID: runOne, step: $1) }
         }
-        let prepared = try PreparedTrajectory.prepareAll(trajectories, threads: 3)
+        let prepared = try PreparedTrajectory.prepareAll(trajectories)
         let idsBulk = try bulk.bulkWrite { try $0.insert(contentsOf: prepared, steps: steps, runID: runBulk) }
         try bulk.finishBulkWrites()
         #expect(idsBulk == Array(1...70))

@@ -110,7 +110,7 @@ extension TrainingRun {
         try store.write { writer in
             try writer.ensureStep(runID: runID, step: step)
             try writer.addMetrics(runID: runID, step: step, metrics)
-            try writer.insert(contentsOf: prepared, steps: Array(repeating: step, count: prepared.count), runID: runID)
+            try writer.insert(contentsOf: prepared, step: step, runID: runID)
             for call in calls {
                 try writer.logRetrieval(runID: runID, step: step, engineFingerprint: engine.fingerprint,
                                         query: call.query, topK: call.topK, hits: call.hits)
