@@ -25,13 +25,7 @@ struct OracleTrainingTests {
     }
 
     @Test func theRolloutLoopPassesEachRowsQuestion() async throws {
-        let engine = EchoQuestionEngine()
-        let loop = RolloutLoop(settings: RolloutSettings(maxTurns: 1, maxObservationTokens: 500, contextLimit: 4096,
-                                                         maxStartTokens: 2048, topK: 1),
-                               tokenizer: ByteTokenizer(), engine: engine)
-        var policy = AlwaysSearch()
-        let questions = ["q-a", "q-b"].map { Question(id: $0, dataSource: "sim", text: "x", goldenAnswers: ["y"], groupID: $0, sampleIndex: 0) }
-        let samples = try await loop.run(questions, sequenceIDs: [1, 2], policy: &policy)
+        let samples = try await alwaysSearching(["q-a", "q-b"], maxTurns: 1, engine: EchoQuestionEngine())
         for (sample, id) in zip(samples, ["q-a", "q-b"]) {
             #expect(sample.trajectory.turns[0].observation?.documents.first?.id == id)
         }
@@ -43,16 +37,21 @@ struct OracleTrainingTests {
 struct NoSearchRolloutTests {
     @Test func aSearchInTheOnlyTurnEndsTheTrajectoryUnanswered() async throws {
         let engine = CountingEngine()
-        let loop = RolloutLoop(settings: RolloutSettings(maxTurns: 0, maxObservationTokens: 500, contextLimit: 4096,
-                                                         maxStartTokens: 2048, topK: 1),
-                               tokenizer: ByteTokenizer(), engine: engine)
-        var policy = AlwaysSearch()
-        let question = Question(id: "q", dataSource: "sim", text: "x", goldenAnswers: ["y"], groupID: "q", sampleIndex: 0)
-        let sample = try await loop.run([question], sequenceIDs: [1], policy: &policy)[0].trajectory
+        let sample = try await alwaysSearching(["q"], maxTurns: 0, engine: engine)[0].trajectory
         #expect(sample.turns.count == 1 && sample.turns[0].observation == nil)
         #expect(sample.outcome.searchCount == 0 && sample.outcome.status != .finished)
         #expect(engine.calls == 0)
     }
+}
+
+/// Rolls out one question per id with a policy that always searches, top-1, byte tokens.
+func alwaysSearching(_ ids: [String], maxTurns: Int, engine: some SearchEngine) async throws -> [RolloutSample] {
+    let loop = RolloutLoop(settings: RolloutSettings(maxTurns: maxTurns, maxObservationTokens: 500, contextLimit: 4096,
+                                                     maxStartTokens: 2048, topK: 1),
+                           tokenizer: ByteTokenizer(), engine: engine)
+    var policy = AlwaysSearch()
+    let questions = ids.map { Question(id: $0, dataSource: "sim", text: "x", goldenAnswers: ["y"], groupID: $0, sampleIndex: 0) }
+    return try await loop.run(questions, sequenceIDs: ids.indices.map { UInt64($0 + 1) }, policy: &policy)
 }
 
 /// Counts its calls (one test task at a time uses it).
