@@ -57,8 +57,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
+            name: "CSearchLabKernels"),
+        .target(
             name: "SearchLabTensor",
-            dependencies: ["COpenBLAS"]),
+            dependencies: ["COpenBLAS", "CSearchLabKernels"]),
         .target(
             name: "SearchLabPolicy",
             dependencies: ["SearchLabCore", "SearchLabTensor"]),
@@ -71,7 +73,7 @@ let package = Package(
         .target(
             name: "SearchLabTrainer",
             dependencies: [
-                "SearchLabCore", "SearchLabPolicy", "SearchLabEngines", "SearchLabWorld", "SearchLabStore",
+                "SearchLabCore", "SearchLabTensor", "SearchLabPolicy", "SearchLabEngines", "SearchLabWorld", "SearchLabStore",
                 .product(name: "Yams", package: "Yams"),
             ]),
         .target(
@@ -94,7 +96,7 @@ let package = Package(
             name: "searchlab",
             dependencies: [
                 "SearchLabCore", "SearchLabRetrieval", "SearchLabWorld", "SearchLabEngines",
-                "SearchLabServer", "SearchLabPolicy", "SearchLabStore", "SearchLabTrainer",
+                "SearchLabServer", "SearchLabTensor", "SearchLabPolicy", "SearchLabStore", "SearchLabTrainer",
                 "SearchLabAnalysis", "SearchLabReport", "SearchLabReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -135,7 +137,7 @@ let package = Package(
             exclude: ["Snapshots"]),
         .testTarget(
             name: "SearchLabTrainerTests",
-            dependencies: ["SearchLabTrainer", "SearchLabPolicy", "SearchLabWorld", "SearchLabTestSupport"],
+            dependencies: ["SearchLabTrainer", "SearchLabPolicy", "SearchLabTensor", "SearchLabWorld", "SearchLabTestSupport"],
             exclude: ["Snapshots"]),
         .testTarget(
             name: "SearchLabWorldTests",

@@ -54,10 +54,10 @@ extension Transformer {
     /// Runs `prompt` through the full forward pass, stores its keys and values in `slot`,
     /// and returns the logits (V) of its last position.
     func prefill(_ prompt: [Int], cache: KVCache, slot: Int) -> [Float] {
-        let t = prompt.count, c = config.width, v = config.vocabSize
+        let t = prompt.count, c = config.width
         let batch = TokenBatch(batchSize: 1, length: t, tokens: prompt.map(Int32.init),
                                targets: [Int32](repeating: -1, count: t), valid: [Bool](repeating: true, count: t))
-        let a = runForward(batch)
+        let a = runBlocks(batch)
         for l in 0..<config.depth {
             for pos in 0..<t {
                 let row = a.qkv.pointer + (l * t + pos) * 3 * c
@@ -66,7 +66,7 @@ extension Transformer {
             }
         }
         cache.lengths[slot] = t
-        return a.logits.slice(((t - 1) * v)..<(t * v))
+        return logits(after: a, row: 0, position: t - 1)
     }
 
     /// Feeds one token to each listed slot at its next position; returns logits (rows, V).

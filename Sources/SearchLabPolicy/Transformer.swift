@@ -18,7 +18,8 @@ public struct TokenScores: Sendable, Hashable {
 /// Use: ``forward(_:)`` (or ``scoreTokens(_:)``), compute a loss outside from the
 /// returned log-probs/entropies/values, then ``backward(dLogProbs:dEntropies:dValues:)``
 /// with the loss's derivatives; gradients accumulate in ``gradients`` until
-/// ``zeroGradients()``. Not thread-safe: one forward/backward at a time.
+/// ``zeroGradients()``. Not thread-safe: one forward/backward at a time (use a ``replica()``
+/// per thread).
 public final class Transformer: @unchecked Sendable {
     public let config: TransformerConfig
     public let layout: ParameterLayout
@@ -36,6 +37,20 @@ public final class Transformer: @unchecked Sendable {
         self.config = config
         self.layout = ParameterLayout(config: config)
         self.parameters = FloatBuffer(count: layout.count)
+    }
+
+    /// A model over `parameters` (shared, not copied), with its own activations and gradients.
+    init(config: TransformerConfig, layout: ParameterLayout, sharing parameters: FloatBuffer) {
+        self.config = config
+        self.layout = layout
+        self.parameters = parameters
+    }
+
+    /// A worker's view of this model: the same weights (shared: an optimiser step on either is
+    /// seen by both), its own activations, gradients and KV cache, so that two replicas can run
+    /// forward and backward passes at the same time. See ``ModelReplicas``.
+    public func replica() -> Transformer {
+        Transformer(config: config, layout: layout, sharing: parameters)
     }
 
     /// A frozen copy (the PPO/GRPO reference policy): same weights, its own activations.
@@ -107,6 +122,34 @@ public final class Transformer: @unchecked Sendable {
     }
 
     func runForward(_ batch: TokenBatch) -> Activations {
+        let a = runBlocks(batch)
+        let n = batch.batchSize * batch.length, c = config.width
+        let last = a.res3.pointer + (config.depth - 1) * n * c
+        Tensor.rmsNormForward(out: a.lnf.pointer, rstd: a.lnfRstd.pointer, inp: last, weight: p("ln_f.weight"), n: n, c: c)
+        Tensor.matmulForward(out: a.logits.pointer, inp: a.lnf.pointer, weight: p("wte.weight"), bias: nil,
+                             n: n, c: c, oc: config.vocabSize)
+        if config.valueHead {
+            Tensor.matmulForward(out: a.values.pointer, inp: a.lnf.pointer, weight: p("value_head.weight"),
+                                 bias: p("value_head.bias"), n: n, c: c, oc: 1)
+        }
+        return a
+    }
+
+    /// The logits (V) at position `t` of row `b` after ``runBlocks(_:)``: the final norm and
+    /// the output projection of that one position (what prefill needs), nothing else.
+    func logits(after a: Activations, row b: Int, position t: Int) -> [Float] {
+        let c = config.width, n = a.b * a.t
+        let at = (b * a.t + t) * c
+        let last = a.res3.pointer + (config.depth - 1) * n * c + at
+        Tensor.rmsNormForward(out: a.lnf.pointer + at, rstd: a.lnfRstd.pointer + b * a.t + t, inp: last,
+                              weight: p("ln_f.weight"), n: 1, c: c)
+        var out = [Float](repeating: 0, count: config.vocabSize)
+        Tensor.matmulForward(out: &out, inp: a.lnf.pointer + at, weight: p("wte.weight"), bias: nil, n: 1, c: c, oc: config.vocabSize)
+        return out
+    }
+
+    /// Embedding and transformer blocks: every activation up to the last block's output.
+    func runBlocks(_ batch: TokenBatch) -> Activations {
         let (b, t, c, nh) = (batch.batchSize, batch.length, config.width, config.heads)
         precondition(t <= config.contextLength, "sequence length \(t) exceeds the context \(config.contextLength)")
         let n = b * t
@@ -143,14 +186,6 @@ public final class Transformer: @unchecked Sendable {
             Tensor.matmulForward(out: a.scratch.pointer, inp: fchGelu, weight: p(pre + "mlp.c_proj.weight"),
                                  bias: p(pre + "mlp.c_proj.bias"), n: n, c: 4 * c, oc: c)
             Tensor.residualForward(out: res3, a: res2, b: a.scratch.pointer, count: n * c)
-        }
-        let last = a.res3.pointer + (config.depth - 1) * n * c
-        Tensor.rmsNormForward(out: a.lnf.pointer, rstd: a.lnfRstd.pointer, inp: last, weight: p("ln_f.weight"), n: n, c: c)
-        Tensor.matmulForward(out: a.logits.pointer, inp: a.lnf.pointer, weight: p("wte.weight"), bias: nil,
-                             n: n, c: c, oc: config.vocabSize)
-        if config.valueHead {
-            Tensor.matmulForward(out: a.values.pointer, inp: a.lnf.pointer, weight: p("value_head.weight"),
-                                 bias: p("value_head.bias"), n: n, c: c, oc: 1)
         }
         return a
     }

@@ -1,4 +1,5 @@
 // Embedding, RMSNorm, GELU and residual kernels.
+import CSearchLabKernels
 import Foundation
 
 extension Tensor {
@@ -83,31 +84,28 @@ extension Tensor {
 
     // MARK: - GELU (tanh approximation, as in GPT-2)
 
-    static let geluScale = Float((2.0 / Double.pi).squareRoot())
-
-    /// out = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), elementwise over `count` values.
+    /// out = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), elementwise over `count` values;
+    /// `out` may be `inp`. The C kernel (CSearchLabKernels) uses the machine's widest vectors
+    /// and gives the same bits on every one.
     public static func geluForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
-        forEachLanes(count, minChunk: 16384) { start, n in
-            let x = load(inp + start, n)
-            let inner: Lanes = x + 0.044715 * x * x * x
-            let th = tanh(geluScale * inner)
-            store(0.5 * x * (1 + th), out + start, n)
-        }
+        forEachChunk(count, minChunk: 16384) { start, n in searchlab_gelu_forward(out + start, inp + start, n) }
     }
 
     /// Backward of GELU; accumulates into dinp.
     public static func geluBackward(
         dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>, count: Int
     ) {
-        forEachLanes(count, minChunk: 16384) { start, n in
-            let x = load(inp + start, n)
-            let inner: Lanes = x + 0.044715 * x * x * x
-            let th = tanh(geluScale * inner)
-            let sech2: Lanes = 1 - th * th
-            let slope: Lanes = geluScale * (1 + 3 * 0.044715 * x * x)
-            let local: Lanes = 0.5 * (1 + th) + 0.5 * x * sech2 * slope
-            let grad: Lanes = local * load(dout + start, n)
-            store(load(dinp + start, n) + grad, dinp + start, n)
+        forEachChunk(count, minChunk: 16384) { start, n in searchlab_gelu_backward(dinp + start, inp + start, dout + start, n) }
+    }
+
+    /// Calls `body(start, n)` on contiguous chunks of at least `minChunk` of `0..<count`, spread
+    /// over the cores (for elementwise kernels, where chunk bounds cannot change a result).
+    static func forEachChunk(_ count: Int, minChunk: Int, _ body: (Int, Int) -> Void) {
+        let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / minChunk))
+        let per = (count + chunks - 1) / chunks
+        parallelFor(chunks) { chunk in
+            let start = chunk * per
+            if start < count { body(start, min(per, count - start)) }
         }
     }
 
@@ -118,6 +116,11 @@ extension Tensor {
         out: UnsafeMutablePointer<Float>, a: UnsafePointer<Float>, b: UnsafePointer<Float>, count: Int
     ) {
         for i in 0..<count { out[i] = a[i] + b[i] }
+    }
+
+    /// total += part over `count` values (summing replicas' gradients).
+    public static func add(into total: UnsafeMutablePointer<Float>, _ part: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { total[i] += part[i] }
     }
 
     /// Backward of the residual: both inputs receive dout.

@@ -35,6 +35,12 @@ public final class FloatBuffer: @unchecked Sendable {
     /// Sets every value to zero.
     public func zero() { pointer.update(repeating: 0, count: count) }
 
+    /// Sets the first `prefix` values to zero (the part of a reused buffer a pass uses).
+    public func zero(prefix: Int) {
+        precondition(prefix <= count, "zeroing \(prefix) of \(count) values")
+        pointer.update(repeating: 0, count: prefix)
+    }
+
     /// Copies all values from `other`, which must have the same count.
     public func copy(from other: FloatBuffer) {
         precondition(other.count == count, "buffer sizes differ: \(other.count) vs \(count)")

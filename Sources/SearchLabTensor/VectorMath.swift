@@ -1,5 +1,5 @@
-// exp and tanh eight lanes at a time. glibc's scalar tanhf (built on expm1f) took a quarter
-// of a training step's CPU inside GELU; these vectorise and stay within a few float ulps.
+// exp eight lanes at a time, for the softmaxes (GELU has its own C kernel, which uses the same
+// polynomial); it vectorises and stays within a few float ulps of libm.
 // Lanes are independent, so a value's result never depends on its neighbours or on where
 // a chunk starts: outputs stay bit-identical however a batch is laid out.
 
@@ -31,27 +31,6 @@ extension Tensor {
         let nBits = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
         let scale = unsafeBitCast((nBits &+ 127) &<< 23, to: Lanes.self)
         return p * scale
-    }
-
-    /// tanh for each lane, absolute error below 2e-7.
-    @inline(__always)
-    static func tanh(_ u: Lanes) -> Lanes {
-        // tanh(10) rounds to 1 in float; clamping keeps e^(2|u|) finite.
-        let ten = Lanes(repeating: 10)
-        let magnitude = u.replacing(with: -u, where: u .< 0)
-        let a = magnitude.replacing(with: ten, where: magnitude .> ten)
-        let t = 1 - 2 / (exp(2 * a) + 1)
-        return t.replacing(with: -t, where: u .< 0)
-    }
-
-    /// Applies `body` to `count` floats in lanes of eight, spread over the cores; the tail is
-    /// padded with zeros (lanes are independent, so padding never changes a result).
-    @inline(__always)
-    static func forEachLanes(_ count: Int, minChunk: Int, _ body: (Int, Int) -> Void) {
-        let blocks = (count + 7) / 8
-        parallelFor(blocks, minChunk: max(1, minChunk / 8)) { block in
-            body(block * 8, min(8, count - block * 8))
-        }
     }
 
     /// Loads `n` ≤ 8 floats from `p`, zero-padded.

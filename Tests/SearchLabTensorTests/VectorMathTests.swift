@@ -1,4 +1,5 @@
-// The vectorised exp and tanh against libm over their whole useful range.
+// The vectorised exp against libm over its whole useful range; the GELU kernel against its
+// scalar definition.
 import Foundation
 @testable import SearchLabTensor
 import Testing
@@ -20,17 +21,39 @@ struct VectorMathTests {
         #expect(Tensor.exp(Tensor.Lanes(repeating: 0))[0] == 1)
     }
 
-    @Test func tanhIsWithinTwoTenthsOfAMillionthAbsolute() {
-        var worst = 0.0
-        var u: Float = -12
-        while u < 12 {
-            let lanes = Tensor.tanh(Tensor.Lanes((0..<8).map { u + Float($0) * 1e-4 }))
-            for i in 0..<8 { worst = max(worst, abs(Double(lanes[i]) - Foundation.tanh(Double(u + Float(i) * 1e-4)))) }
-            u += 0.00131
+    /// The C kernel's GELU, operation by operation in scalar Swift (the exp from the lanes).
+    static func referenceGELU(_ x: Float) -> Float {
+        let u = Float((2.0 / Double.pi).squareRoot()) * (x + 0.044715 * x * x * x)
+        let a = min(abs(u), 10)
+        let t = 1 - 2 / (Tensor.exp(Tensor.Lanes(repeating: 2 * a))[0] + 1)
+        return 0.5 * x * (1 + (u < 0 ? -t : t))
+    }
+
+    @Test func geluEqualsItsScalarDefinitionBitForBitAndTanhGELUWithinAMillionth() {
+        var inputs = stride(from: Float(-30), to: 30, by: 0.000_731).map { $0 }
+        inputs += [0, -0, 1e-30, -1e-30, 88, -88, 1e6, -1e6, .infinity, .greatestFiniteMagnitude]
+        var out = [Float](repeating: 0, count: inputs.count)
+        Tensor.geluForward(out: &out, inp: inputs, count: inputs.count)
+        var worst = 0.0, differing = 0
+        for (x, y) in zip(inputs, out) {
+            if y.bitPattern != Self.referenceGELU(x).bitPattern { differing += 1 }
+            guard x.magnitude < 30 else { continue }
+            let d = Double(x)
+            let exact = 0.5 * d * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (d + 0.044715 * d * d * d)))
+            worst = max(worst, abs(Double(y) - exact) / max(1, abs(exact)))
         }
-        #expect(worst < 2e-7, "worst absolute error \(worst)")
-        #expect(Tensor.tanh(Tensor.Lanes(repeating: 0))[3] == 0)
-        #expect(Tensor.tanh(Tensor.Lanes(repeating: 50))[0] == 1 && Tensor.tanh(Tensor.Lanes(repeating: -50))[0] == -1)
+        #expect(differing == 0, "\(differing) of \(inputs.count) values differ from the scalar definition")
+        #expect(worst < 1e-6, "worst error \(worst)")
+        #expect(out[inputs.count - 2] == .infinity && out[inputs.count - 3] == -0.0)
+    }
+
+    @Test func geluRunsInPlace() {
+        let values = (0..<1000).map { Float($0) * 0.013 - 6 }
+        var expected = [Float](repeating: 0, count: values.count)
+        Tensor.geluForward(out: &expected, inp: values, count: values.count)
+        var inPlace = values
+        inPlace.withUnsafeMutableBufferPointer { Tensor.geluForward(out: $0.baseAddress!, inp: $0.baseAddress!, count: values.count) }
+        #expect(inPlace == expected)
     }
 
     @Test func geluDoesNotDependOnWhereAValueSitsInABlock() {

@@ -1,5 +1,6 @@
 import SearchLabCore
 import SearchLabPolicy
+import SearchLabTensor
 import SearchLabTrainer
 import Testing
 
@@ -24,7 +25,7 @@ struct PolicyUpdateTests {
         return try await loop.run([right, wrong], sequenceIDs: [0, 1], policy: &policy)
     }
 
-    static func models(_ config: TrainingConfig, critic: Bool) throws -> TrainingModels {
+    static func models(_ config: TrainingConfig, critic: Bool, threads: Int = 1) throws -> TrainingModels {
         let tokenizer = try Tokenizer.build(corpus: ["Varnel Osk"], vocabSize: 300, minCount: 1)
         let policy = try Transformer(config: .tiny(vocabSize: 256 + 12 + 20))
         policy.initialize(seed: 3)
@@ -35,7 +36,7 @@ struct PolicyUpdateTests {
         return TrainingModels(tokenizer: tokenizer, policy: policy, reference: policy.frozenCopy(), critic: criticModel,
                               actorOptimizer: AdamW(parameterCount: policy.parameters.count, weightDecay: 0),
                               criticOptimizer: criticModel.map { AdamW(parameterCount: $0.parameters.count, weightDecay: 0) },
-                              klController: config.klController)
+                              klController: config.klController, pool: WorkerPool(count: threads))
     }
 
     static func sequenceLogProb(_ model: Transformer, _ sample: RolloutSample) -> Double {
@@ -72,6 +73,30 @@ struct PolicyUpdateTests {
             digests.append(Checkpoint.weightsDigest(models.policy))
         }
         #expect(digests[0] == digests[1])
+    }
+
+    /// Two workers split each micro-batch and sum their gradients: the same gradient as one
+    /// worker up to float rounding, and the same bits on every run. (Weights are compared only
+    /// run against run: AdamW's first steps turn rounding-level gradients into whole steps.)
+    @Test(arguments: ["grpo", "gae"])
+    func anUpdateOnTwoWorkersMatchesOneWorkersAndRepeatsExactly(estimator: String) async throws {
+        let config = try Self.config(estimator)
+        let samples = try await Self.rollouts()
+        let batch = RolloutBatch(samples: samples, groupIDs: ["q", "q"])
+        func update(threads: Int, steps: Int) throws -> (gradient: [Float], critic: [Float], weights: [Float]) {
+            let models = try Self.models(config, critic: estimator == "gae", threads: threads)
+            for step in 0..<steps { _ = PolicyUpdate(config: config).run(batch, models: models, step: step) }
+            return (models.policy.gradients.array, models.critic?.gradients.array ?? [], models.policy.parameters.array)
+        }
+        let one = try update(threads: 1, steps: 1), two = try update(threads: 2, steps: 1)
+        func gap(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) }.max() ?? 0 }
+        let scale = one.gradient.map(abs).max()!
+        #expect(scale > 0 && gap(one.gradient, two.gradient) < scale * 1e-4, "\(estimator): gradient \(scale), gap \(gap(one.gradient, two.gradient))")
+        if estimator == "gae" {
+            let criticScale = one.critic.map(abs).max()!
+            #expect(criticScale > 0 && gap(one.critic, two.critic) < criticScale * 1e-4)
+        }
+        #expect(try update(threads: 2, steps: 3).weights == update(threads: 2, steps: 3).weights)
     }
 
     @Test func observationTokensAreOutOfTheLossWithStateMasking() async throws {

@@ -111,6 +111,8 @@ public struct TrainingConfig: Hashable, Sendable {
     public var criticWarmupSteps: Int
     /// `trainer.seed`.
     public var seed: UInt64
+    /// `trainer.threads`: workers of the run's ``WorkerPool``.
+    public var threads: Int
     /// `policy.config` (tiny, small, base): the size the base checkpoint must have; nil for any.
     public var policyPreset: String?
     /// `policy.checkpoint`.
@@ -171,6 +173,7 @@ public struct TrainingConfig: Hashable, Sendable {
         validateBeforeTraining = c[bool: "trainer.val_before_train"]
         criticWarmupSteps = c[integer: "trainer.critic_warmup"]
         seed = UInt64(c[integer: "trainer.seed"])
+        threads = c[integer: "trainer.threads"]
         policyPreset = c[optionalString: "policy.config"]
         policyCheckpoint = c[optionalString: "policy.checkpoint"]
         worldDirectory = c[optionalString: "world.dir"]

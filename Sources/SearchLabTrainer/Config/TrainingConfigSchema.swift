@@ -115,6 +115,8 @@ public enum TrainingConfigSchema {
         ConfigKey("trainer.val_before_train", .bool, .bool(true), nil, "Validate once before the first step (Search-R1 scripts): stored as step 0's val/* metrics, in place of the validation after that step's update."),
         ConfigKey("trainer.critic_warmup", .integer, .integer(0), .nonNegative, "Steps that train only the critic (verl)."),
         ConfigKey("trainer.seed", .integer, .integer(0), .nonNegative, "Seed of every random stream of the run (SearchLab)."),
+        ConfigKey("trainer.threads", .integer, .integer(2), .atLeastOne,
+                  "Workers that generate, score and update side by side, each with one OpenBLAS thread (SearchLab). It fixes how batches are split, so results depend on it and not on the machine: with fewer cores the workers take turns."),
     ]
 
     static let searchLab: [ConfigKey] = [

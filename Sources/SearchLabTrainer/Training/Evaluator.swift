@@ -3,6 +3,7 @@
 // per data source, as Search-R1's `val/test_score/<data_source>`.
 import SearchLabCore
 import SearchLabPolicy
+import SearchLabTensor
 import SearchLabWorld
 
 /// The result of an evaluation pass.
@@ -58,12 +59,21 @@ public struct EvaluationSettings: Sendable {
 }
 
 public enum Evaluator {
-    /// Rolls out each question once with `model`.
+    /// Rolls out each question once with `model` (one worker).
     public static func run(questions: [Question], model: Transformer, tokenizer: Tokenizer, engine: any SearchEngine,
                            settings: EvaluationSettings, provenance: @escaping (Int) -> Provenance? = { _ in nil }) async throws -> EvaluationReport {
+        let pool = WorkerPool(count: 1)
+        return try await run(questions: questions, replicas: ModelReplicas(model, pool: pool), pool: pool, tokenizer: tokenizer,
+                             engine: engine, settings: settings, provenance: provenance)
+    }
+
+    /// Rolls out each question once, each turn's batch split over `pool`'s workers and `replicas`.
+    public static func run(questions: [Question], replicas: ModelReplicas, pool: WorkerPool, tokenizer: Tokenizer,
+                           engine: any SearchEngine, settings: EvaluationSettings,
+                           provenance: @escaping (Int) -> Provenance? = { _ in nil }) async throws -> EvaluationReport {
         let sampling = PolicyTurnGenerator.turnSettings(temperature: settings.temperature, topP: settings.topP,
                                                         maxNewTokens: settings.maxNewTokens, endOfText: tokenizer.endOfText)
-        var generator = PolicyTurnGenerator(model: model, tokenizer: tokenizer, settings: sampling, seed: settings.seed)
+        var generator = PolicyTurnGenerator(replicas: replicas, pool: pool, tokenizer: tokenizer, settings: sampling, seed: settings.seed)
         let loop = RolloutLoop(settings: settings.rollout, tokenizer: tokenizer, engine: engine, scoring: settings.scoring)
         var samples: [RolloutSample] = []
         for chunk in Array(questions.indices).chunked(settings.batchSize) {

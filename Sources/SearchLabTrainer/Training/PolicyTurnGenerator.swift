@@ -1,18 +1,35 @@
-// The transformer policy as a `TurnPolicy`: one batched, KV-cached sampling call per turn.
+// The transformer policy as a `TurnPolicy`: one batched, KV-cached sampling call per turn,
+// split over the workers' replicas.
 import SearchLabCore
 import SearchLabPolicy
+import SearchLabTensor
 
 extension Tokenizer: TextTokenizer {}
 
 /// Samples each turn with the policy. The sampling stream of a row is keyed by
 /// (seed, sequence id, turn, token index), so a row's tokens never depend on its batch.
+///
+/// With several replicas, a turn's requests are cut into contiguous shards, one per worker,
+/// each decoded as its own batch on its own replica.
 public struct PolicyTurnGenerator: TurnPolicy {
-    public let sampler: Sampler
+    /// The sampler of replica 0 (the model given).
+    public var sampler: Sampler { samplers[0] }
+    let samplers: [Sampler]
+    let pool: WorkerPool
     public let settings: SearchLabPolicy.SamplingSettings
     public let seed: UInt64
 
     public init(model: Transformer, tokenizer: Tokenizer, settings: SearchLabPolicy.SamplingSettings, seed: UInt64) {
-        self.sampler = Sampler(model: model, tokenizer: tokenizer)
+        self.init(replicas: ModelReplicas(model, pool: WorkerPool(count: 1)), pool: WorkerPool(count: 1),
+                  tokenizer: tokenizer, settings: settings, seed: seed)
+    }
+
+    /// A generator that decodes shard k of each turn on `replicas.replica(for: k)`.
+    public init(replicas: ModelReplicas, pool: WorkerPool, tokenizer: Tokenizer, settings: SearchLabPolicy.SamplingSettings,
+                seed: UInt64) {
+        precondition(replicas.replicas.count >= pool.count, "one replica per worker")
+        self.samplers = replicas.replicas.map { Sampler(model: $0, tokenizer: tokenizer) }
+        self.pool = pool
         self.settings = settings
         self.seed = seed
     }
@@ -29,7 +46,13 @@ public struct PolicyTurnGenerator: TurnPolicy {
         let room = sampler.model.config.contextLength - 1
         let prompts = requests.map { Array($0.context.suffix(room)) }
         let ids = requests.map { RandomStream.deriveKey(seed: $0.sequenceID, purpose: "rollout.turn", indices: [UInt64($0.turn)]) }
-        let outputs = try sampler.generate(prompts: prompts, settings: settings, seed: seed, sequenceIDs: ids)
-        return outputs.map { GeneratedTurn(text: sampler.tokenizer!.decode($0.tokens), tokens: $0.tokens) }
+        let shards = pool.shards(of: requests.count)
+        let (settings, seed, samplers) = (self.settings, self.seed, self.samplers)
+        let outputs = pool.map(jobs: shards.count) { worker, shard in
+            Result { try samplers[worker].generate(prompts: Array(prompts[shards[shard]]), settings: settings, seed: seed,
+                                                   sequenceIDs: Array(ids[shards[shard]])) }
+        }
+        let tokenizer = sampler.tokenizer!
+        return try outputs.flatMap { try $0.get() }.map { GeneratedTurn(text: tokenizer.decode($0.tokens), tokens: $0.tokens) }
     }
 }

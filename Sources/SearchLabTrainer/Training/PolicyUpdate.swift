@@ -4,8 +4,10 @@
 import Foundation
 import SearchLabCore
 import SearchLabPolicy
+import SearchLabTensor
 
-/// The models and optimiser state a run carries from step to step.
+/// The models and optimiser state a run carries from step to step, with one replica of each
+/// model per worker (see ``ModelReplicas``).
 public final class TrainingModels: @unchecked Sendable {
     public let tokenizer: Tokenizer
     public let policy: Transformer
@@ -16,9 +18,14 @@ public final class TrainingModels: @unchecked Sendable {
     public let actorOptimizer: AdamW
     public let criticOptimizer: AdamW?
     public var klController: KLController
+    /// The workers that generate, score and update side by side (`trainer.threads`).
+    public let pool: WorkerPool
+    public let policyReplicas: ModelReplicas
+    public let referenceReplicas: ModelReplicas
+    public let criticReplicas: ModelReplicas?
 
     public init(tokenizer: Tokenizer, policy: Transformer, reference: Transformer, critic: Transformer?,
-                actorOptimizer: AdamW, criticOptimizer: AdamW?, klController: KLController) {
+                actorOptimizer: AdamW, criticOptimizer: AdamW?, klController: KLController, pool: WorkerPool = WorkerPool(count: 1)) {
         self.tokenizer = tokenizer
         self.policy = policy
         self.reference = reference
@@ -26,6 +33,10 @@ public final class TrainingModels: @unchecked Sendable {
         self.actorOptimizer = actorOptimizer
         self.criticOptimizer = criticOptimizer
         self.klController = klController
+        self.pool = pool
+        policyReplicas = ModelReplicas(policy, pool: pool)
+        referenceReplicas = ModelReplicas(reference, pool: pool)
+        criticReplicas = critic.map { ModelReplicas($0, pool: pool) }
     }
 }
 
@@ -81,7 +92,8 @@ public struct PolicyUpdate {
     /// Teacher-forced scores of every row under the rollout policy, the reference and the critic.
     ///
     /// Rows are scored in micro-batches of similar length (sorted by sequence length, ties by
-    /// row), so little of each forward pass is padding; results are written back by row.
+    /// row), so little of each forward pass is padding; each (micro-batch, model) pass is a job
+    /// for the workers, and results are written back by row.
     func score(_ batch: RolloutBatch, models: TrainingModels, context: Int) -> Scores {
         let shape = batch.shape
         let needReference = config.useKLInReward || config.actor.useKLLoss
@@ -91,22 +103,42 @@ public struct PolicyUpdate {
         let byLength = (0..<shape.rows).sorted {
             (min(batch.sequences[$0].count, context), $0) < (min(batch.sequences[$1].count, context), $1)
         }
+        enum Scorer { case policy, reference, critic }
+        let scorers: [Scorer] = [.policy] + (needReference ? [.reference] : []) + (models.critic == nil ? [] : [.critic])
+        func replicas(_ scorer: Scorer) -> ModelReplicas {
+            switch scorer {
+            case .policy: models.policyReplicas
+            case .reference: models.referenceReplicas
+            case .critic: models.criticReplicas!
+            }
+        }
         // The update's micro-batches come from the same rows, so this covers them too.
         let longest = byLength.last.map { min(batch.sequences[$0].count, context) } ?? 0
-        for model in [models.policy] + (needReference ? [models.reference] : []) + (models.critic.map { [$0] } ?? []) {
-            model.reserveActivations(b: min(max(1, config.actor.microBatchSize), shape.rows), t: longest)
+        for scorer in scorers {
+            replicas(scorer).reserveActivations(b: min(max(1, config.actor.microBatchSize), shape.rows), t: longest)
         }
-        for chunk in byLength.chunked(max(1, config.actor.microBatchSize)) {
-            let window = ScoringWindow(batch: batch, rows: chunk, context: context)
+        let windows = byLength.chunked(max(1, config.actor.microBatchSize)).map { ScoringWindow(batch: batch, rows: $0, context: context) }
+        // Longest first, so the workers' last jobs are short ones.
+        let jobs = windows.indices.reversed().flatMap { w in scorers.map { (window: w, scorer: $0) } }
+        let results = models.pool.map(jobs: jobs.count) { worker, j -> [Double] in
+            let (window, scorer) = (windows[jobs[j].window], jobs[j].scorer)
+            let scores = replicas(scorer).replica(for: worker).scoreTokens(window.tokenBatch)
+            return window.gather(scorer == .critic ? scores.values : scores.logProbs)
+        }
+        for (j, job) in jobs.enumerated() {
+            let window = windows[job.window]
             func place(_ values: [Double], into target: inout [Double]) {
-                for (r, row) in chunk.enumerated() {
+                for (r, row) in window.rows.enumerated() {
                     target.replaceSubrange(shape.row(row), with: values[window.shape.row(r)])
                 }
             }
-            place(window.gather(models.policy.scoreTokens(window.tokenBatch).logProbs), into: &s.old)
-            if needReference { place(window.gather(models.reference.scoreTokens(window.tokenBatch).logProbs), into: &s.reference) }
-            if let critic = models.critic { place(window.gather(critic.scoreTokens(window.tokenBatch).values), into: &s.values) }
-            place(window.scorable, into: &s.scorable)
+            switch job.scorer {
+            case .policy:
+                place(results[j], into: &s.old)
+                place(window.scorable, into: &s.scorable)
+            case .reference: place(results[j], into: &s.reference)
+            case .critic: place(results[j], into: &s.values)
+            }
         }
         return s
     }
@@ -131,17 +163,12 @@ public struct PolicyUpdate {
             var random = RandomStream(seed: config.seed, purpose: "trainer.minibatch", UInt64(step), UInt64(epoch))
             order.shuffle(using: &random)
             for mini in order.chunked(config.actor.miniBatchSize) {
-                models.policy.zeroGradients()
-                models.critic?.zeroGradients()
                 // Micro-batches of similar length waste less of each pass on padding.
                 let micros = mini.sorted { (inputs.batch.sequences[$0].count, $0) < (inputs.batch.sequences[$1].count, $1) }
                     .chunked(config.actor.microBatchSize)
-                let scale = 1.0 / Double(micros.count)
-                for micro in micros {
-                    let window = ScoringWindow(batch: inputs.batch, rows: micro, context: context)
-                    timer.measure("backward") {
-                        if updateActor { sums.add(actorMicroStep(window, inputs, models: models, scale: scale)) }
-                        if let critic = models.critic { sums.add(criticMicroStep(window, inputs, critic: critic, scale: scale)) }
+                timer.measure("backward") {
+                    for metrics in microSteps(micros, inputs, models: models, context: context, updateActor: updateActor) {
+                        sums.add(metrics)
                     }
                 }
                 timer.measure("optimizer") {
@@ -153,6 +180,25 @@ public struct PolicyUpdate {
         out["actor/lr"] = updateActor ? actorLR : 0
         if models.critic != nil { out["critic/lr"] = criticLR }
         return out
+    }
+
+    /// The forward and backward passes of a mini-batch's micro-batches, one after the other,
+    /// each cut into one part per worker; leaves the summed gradients in the policy (and
+    /// critic) and returns each micro-batch's metrics in micro-batch order.
+    func microSteps(_ micros: [[Int]], _ inputs: UpdateInputs, models: TrainingModels, context: Int,
+                    updateActor: Bool) -> [[String: Double]] {
+        let scale = 1.0 / Double(micros.count)
+        models.policyReplicas.zeroGradients()
+        models.criticReplicas?.zeroGradients()
+        var metrics: [[String: Double]] = []
+        for micro in micros {
+            let parts = MicroBatchParts(batch: inputs.batch, rows: micro, context: context, partCount: models.pool.count)
+            if updateActor { metrics.append(actorMicroStep(parts, inputs, models: models, scale: scale)) }
+            if let critic = models.criticReplicas { metrics.append(criticMicroStep(parts, inputs, critic: critic, pool: models.pool, scale: scale)) }
+        }
+        if updateActor { models.policyReplicas.reduceGradients() }
+        models.criticReplicas?.reduceGradients()
+        return metrics
     }
 
     /// Clips and applies the accumulated gradients of one mini-batch.
@@ -172,29 +218,40 @@ public struct PolicyUpdate {
         }
     }
 
-    func actorMicroStep(_ window: ScoringWindow, _ inputs: UpdateInputs, models: TrainingModels, scale: Double) -> [String: Double] {
+    /// Part j runs forward and then backward on worker j's replica (a part per worker, so each
+    /// replica still holds its part's activations when the loss's gradient comes back).
+    func actorMicroStep(_ micro: MicroBatchParts, _ inputs: UpdateInputs, models: TrainingModels, scale: Double) -> [String: Double] {
         let full = inputs.batch.shape
         let params = config.actor.loss
-        let s = models.policy.forward(window.tokenBatch)
+        let replicas = models.policyReplicas
+        let scores = models.pool.map(jobs: micro.parts.count) { worker, j in
+            replicas.replica(for: worker).forward(micro.parts[j].tokenBatch)
+        }
         let loss = PolicyLoss.compute(PolicyLossBatch(
-            shape: window.shape, logProbs: window.gather(s.logProbs), oldLogProbs: window.slice(inputs.scores.old, from: full),
-            advantages: window.slice(inputs.advantages.advantages, from: full), lossMask: window.slice(inputs.lossMask, from: full),
-            entropy: window.gather(s.entropies),
-            referenceLogProbs: config.actor.useKLLoss ? window.slice(inputs.scores.reference, from: full) : []), params).scaled(by: scale)
-        models.policy.backward(dLogProbs: window.scatter(loss.logProbGradient),
-                               dEntropies: params.entropyCoefficient != 0 ? window.scatter(loss.entropyGradient) : nil,
-                               dValues: nil)
+            shape: micro.shape, logProbs: micro.gather(scores.map(\.logProbs)), oldLogProbs: micro.slice(inputs.scores.old, from: full),
+            advantages: micro.slice(inputs.advantages.advantages, from: full), lossMask: micro.slice(inputs.lossMask, from: full),
+            entropy: micro.gather(scores.map(\.entropies)),
+            referenceLogProbs: config.actor.useKLLoss ? micro.slice(inputs.scores.reference, from: full) : []), params).scaled(by: scale)
+        let dLogProbs = micro.scatter(loss.logProbGradient)
+        let dEntropies = params.entropyCoefficient != 0 ? micro.scatter(loss.entropyGradient) : nil
+        models.pool.run(jobs: micro.parts.count) { worker, j in
+            replicas.replica(for: worker).backward(dLogProbs: dLogProbs[j], dEntropies: dEntropies?[j], dValues: nil)
+        }
         return Dictionary(uniqueKeysWithValues: loss.metrics.named)
     }
 
-    func criticMicroStep(_ window: ScoringWindow, _ inputs: UpdateInputs, critic: Transformer, scale: Double) -> [String: Double] {
+    func criticMicroStep(_ micro: MicroBatchParts, _ inputs: UpdateInputs, critic: ModelReplicas, pool: WorkerPool,
+                         scale: Double) -> [String: Double] {
         let full = inputs.batch.shape
-        let s = critic.forward(window.tokenBatch)
-        let result = ValueLoss.compute(predicted: window.gather(s.values), old: window.slice(inputs.scores.values, from: full),
-                                       returns: window.slice(inputs.advantages.returns, from: full),
-                                       mask: window.slice(inputs.responseMask, from: full), shape: window.shape,
+        let scores = pool.map(jobs: micro.parts.count) { worker, j in critic.replica(for: worker).forward(micro.parts[j].tokenBatch) }
+        let result = ValueLoss.compute(predicted: micro.gather(scores.map(\.values)), old: micro.slice(inputs.scores.values, from: full),
+                                       returns: micro.slice(inputs.advantages.returns, from: full),
+                                       mask: micro.slice(inputs.responseMask, from: full), shape: micro.shape,
                                        clipRange: config.critic.clipRangeValue).scaled(by: scale)
-        critic.backward(dLogProbs: nil, dEntropies: nil, dValues: window.scatter(result.valueGradient))
+        let dValues = micro.scatter(result.valueGradient)
+        pool.run(jobs: micro.parts.count) { worker, j in
+            critic.replica(for: worker).backward(dLogProbs: nil, dEntropies: nil, dValues: dValues[j])
+        }
         return ["critic/vf_loss": result.loss / scale, "critic/vf_clipfrac": result.clipFraction]
     }
 }

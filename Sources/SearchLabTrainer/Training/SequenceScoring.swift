@@ -55,3 +55,41 @@ public struct ScoringWindow: Sendable {
         rows.flatMap { matrix[full.row($0)] }
     }
 }
+
+/// A micro-batch cut into one part per worker, so that its forward and backward passes run on
+/// all workers at once. The micro-batch's rows are the parts' rows in order; its loss is
+/// computed whole, between the parts' forward and backward passes.
+struct MicroBatchParts {
+    let parts: [ScoringWindow]
+    /// The micro-batch's response matrix, rows of part 0 first.
+    let shape: TokenShape
+
+    /// Deals `rows` (sorted by length) out to `partCount` parts in turn, so each part gets
+    /// rows of every length and the workers finish together.
+    init(batch: RolloutBatch, rows: [Int], context: Int, partCount: Int) {
+        let count = max(1, min(partCount, rows.count))
+        parts = (0..<count).map { k in
+            ScoringWindow(batch: batch, rows: Array(stride(from: k, to: rows.count, by: count).map { rows[$0] }), context: context)
+        }
+        shape = TokenShape(rows: rows.count, length: batch.shape.length)
+    }
+
+    /// Per-part model outputs gathered into the micro-batch's response matrix.
+    func gather(_ perPart: [[Float]]) -> [Double] {
+        zip(parts, perPart).flatMap { $0.gather($1) }
+    }
+
+    /// The rows of a whole-batch matrix that belong to this micro-batch, in its row order.
+    func slice(_ matrix: [Double], from full: TokenShape) -> [Double] {
+        parts.flatMap { $0.slice(matrix, from: full) }
+    }
+
+    /// A micro-batch gradient split by part and scattered back to each part's positions.
+    func scatter(_ gradient: [Double]) -> [[Float]] {
+        var start = 0
+        return parts.map { part in
+            defer { start += part.shape.count }
+            return part.scatter(Array(gradient[start..<(start + part.shape.count)]))
+        }
+    }
+}

@@ -5,6 +5,7 @@ import Foundation
 import SearchLabCore
 import SearchLabPolicy
 import SearchLabStore
+import SearchLabTensor
 
 /// A training run: config, world, models, store.
 public final class TrainingRun {
@@ -44,6 +45,9 @@ public final class TrainingRun {
             runID = try store.createRun(RunSpec(name: name, source: "train", configJSON: configJSON, seed: config.seed,
                                                 codeVersion: "searchlab", worldDigest: environment.manifest.files["corpus.jsonl"]?.sha256)).id!
         }
+        // The workers are the parallelism; one BLAS thread each also makes every product's
+        // summation order independent of the machine's core count.
+        Tensor.setBLASThreads(1)
         models = try TrainingRun.makeModels(config: config, initial: initial, latest: latest, checkpoints: checkpoints)
         step = latest?.step ?? 0
         // Steps after the checkpoint (a crash mid-run) are redone from scratch.
@@ -98,6 +102,7 @@ public final class TrainingRun {
                                                        weightDecay: Float(config.critic.optimizer.weightDecay))
         }
         return TrainingModels(tokenizer: initial.tokenizer, policy: policy, reference: reference, critic: critic,
-                              actorOptimizer: actorOptimizer, criticOptimizer: criticOptimizer, klController: klController)
+                              actorOptimizer: actorOptimizer, criticOptimizer: criticOptimizer, klController: klController,
+                              pool: WorkerPool(count: config.threads))
     }
 }

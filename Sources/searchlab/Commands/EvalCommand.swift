@@ -3,6 +3,7 @@ import Foundation
 import SearchLabCore
 import SearchLabPolicy
 import SearchLabStore
+import SearchLabTensor
 import SearchLabTrainer
 
 /// `searchlab eval`: exact match of a checkpoint on a world split.
@@ -43,6 +44,12 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Seed of sampling and of the random engine.")
     var seed: UInt64 = 0
 
+    @Option(help: """
+        Workers that decode side by side, each with one OpenBLAS thread. The results depend on it \
+        (it fixes how each turn's batch is split), not on the machine's cores.
+        """)
+    var threads = 2
+
     @Option(help: ArgumentHelp("Store trajectories in this run database.", valueName: "DB"))
     var db: String?
 
@@ -53,6 +60,7 @@ struct EvalCommand: AsyncParsableCommand {
         guard split == "train" || split == "test" else { throw ValidationError("--split must be train or test") }
         guard (db == nil) == (run == nil) else { throw ValidationError("--db and --run go together") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() async throws {
@@ -68,8 +76,10 @@ struct EvalCommand: AsyncParsableCommand {
                 maxNewTokens: 48, temperature: temperature, seed: seed)
             let sampling = SamplingSettings(temperature: temperature, topP: 1, maxTokensPerTurn: 48, maxTurns: maxTurns,
                                             maxObservationTokens: 100, contextLimit: settings.rollout.contextLimit)
-            let report = try await Evaluator.run(questions: questions, model: loaded.model, tokenizer: loaded.tokenizer,
-                                                 engine: searchEngine, settings: settings) { _ in
+            Tensor.setBLASThreads(1)
+            let pool = WorkerPool(count: threads)
+            let report = try await Evaluator.run(questions: questions, replicas: ModelReplicas(loaded.model, pool: pool), pool: pool,
+                                                 tokenizer: loaded.tokenizer, engine: searchEngine, settings: settings) { _ in
                 Provenance(seed: seed, checkpointDigest: loaded.digest, sampling: sampling, engineFingerprint: searchEngine.fingerprint)
             }
             var lines = report.exactMatchBySource.map { "\($0.source)\tEM \(String(format: "%.3f", $0.em))\t(n=\($0.count))" }
