@@ -94,6 +94,11 @@ check-retrieval-reference: bootstrap
 bench-learning: bootstrap
 	bench/learning/run.sh
 
+## bench-step: time per phase of a 64x5 GRPO step of the shipped config, 1 and 2 trainer workers.
+.PHONY: bench-step
+bench-step:
+	bench/learning/step.sh
+
 # --- ablations, notebooks and reports (issue 7) ------------------------------------------
 .PHONY: report-fixture notebooks check-notebooks check-interval-reference
 REPORT_FIXTURE := fixtures/runs/tiny.sqlite

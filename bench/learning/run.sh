@@ -26,9 +26,10 @@ if ! sqlite3 "$db" "select 1 from run where name = 'base'" 2>/dev/null | grep -q
   $bin eval --checkpoint "$out/base" --world "$out/world" --db "$db" --run base
 fi
 
-# GRPO: cosine decay over the 52 steps that fit in 15 minutes and a KL loss coefficient of 0.01
-# (constant lr with Search-R1's 0.001 drifts after step ~20; BENCHMARKS.md has both runs).
-grpo_sets="data.train_batch_size=16 actor_rollout_ref.actor.ppo_mini_batch_size=8 actor_rollout_ref.actor.ppo_micro_batch_size=8 actor_rollout_ref.actor.optim.lr=5e-5 actor_rollout_ref.actor.optim.warmup_style=cosine actor_rollout_ref.actor.optim.lr_warmup_steps_ratio=0.04 actor_rollout_ref.actor.kl_loss_coef=0.01 trainer.total_training_steps=52 trainer.test_freq=5 trainer.save_freq=4"
+# GRPO: 16 questions × 5 samples, lr 1e-4 with cosine decay over the 150 steps that fit in 15
+# minutes with two workers, KL loss coefficient 0.01 and no entropy bonus (BENCHMARKS.md has
+# this run and the ones before it).
+grpo_sets="data.train_batch_size=16 actor_rollout_ref.actor.ppo_mini_batch_size=8 actor_rollout_ref.actor.ppo_micro_batch_size=8 actor_rollout_ref.actor.optim.lr=1e-4 actor_rollout_ref.actor.optim.warmup_style=cosine actor_rollout_ref.actor.optim.lr_warmup_steps_ratio=0.02 actor_rollout_ref.actor.kl_loss_coef=0.01 actor_rollout_ref.actor.entropy_coeff=0 trainer.total_training_steps=150 trainer.test_freq=10 trainer.save_freq=10"
 ppo_sets="trainer.total_training_steps=1000 data.train_batch_size=32 actor_rollout_ref.actor.ppo_mini_batch_size=16 actor_rollout_ref.actor.optim.lr=5e-5 critic.optim.lr=5e-4 trainer.test_freq=10 trainer.save_freq=10 actor_rollout_ref.actor.optim.lr_warmup_steps_ratio=0.005 critic.optim.lr_warmup_steps_ratio=0.005"
 for algo in $algos; do
   case $algo in
