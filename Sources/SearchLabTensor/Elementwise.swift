@@ -88,24 +88,15 @@ extension Tensor {
     /// `out` may be `inp`. The C kernel (CSearchLabKernels) uses the machine's widest vectors
     /// and gives the same bits on every one.
     public static func geluForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
-        forEachChunk(count, minChunk: 16384) { start, n in searchlab_gelu_forward(out + start, inp + start, n) }
+        parallelRanges(count, minChunk: 16384) { r in searchlab_gelu_forward(out + r.lowerBound, inp + r.lowerBound, r.count) }
     }
 
     /// Backward of GELU; accumulates into dinp.
     public static func geluBackward(
         dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>, count: Int
     ) {
-        forEachChunk(count, minChunk: 16384) { start, n in searchlab_gelu_backward(dinp + start, inp + start, dout + start, n) }
-    }
-
-    /// Calls `body(start, n)` on contiguous chunks of at least `minChunk` of `0..<count`, spread
-    /// over the cores (for elementwise kernels, where chunk bounds cannot change a result).
-    static func forEachChunk(_ count: Int, minChunk: Int, _ body: (Int, Int) -> Void) {
-        let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / minChunk))
-        let per = (count + chunks - 1) / chunks
-        parallelFor(chunks) { chunk in
-            let start = chunk * per
-            if start < count { body(start, min(per, count - start)) }
+        parallelRanges(count, minChunk: 16384) { r in
+            searchlab_gelu_backward(dinp + r.lowerBound, inp + r.lowerBound, dout + r.lowerBound, r.count)
         }
     }
 

@@ -60,10 +60,19 @@ public enum Tensor {
     /// Runs `body(i)` for `i` in `0..<count`, spread over the cores in contiguous chunks.
     /// Callers write only to outputs owned by `i`, so results never depend on scheduling.
     public static func parallelFor(_ count: Int, minChunk: Int = 1, _ body: (Int) -> Void) {
+        parallelRanges(count, minChunk: minChunk) { range in
+            for i in range { body(i) }
+        }
+    }
+
+    /// Cuts `0..<count` into at most one contiguous range per core, each of at least
+    /// `minChunk` indices (a single range when there are too few), and runs `body` on each
+    /// at once. Callers write only to outputs owned by their range.
+    public static func parallelRanges(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         let workers = ProcessInfo.processInfo.activeProcessorCount
         let chunks = min(workers, max(1, count / max(1, minChunk)))
         if chunks <= 1 {
-            for i in 0..<count { body(i) }
+            body(0..<count)
             return
         }
         let per = (count + chunks - 1) / chunks
@@ -73,7 +82,7 @@ public enum Tensor {
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let start = chunk * per
                 let end = min(count, start + per)
-                if start < end { for i in start..<end { shared.value(i) } }
+                if start < end { shared.value(start..<end) }
             }
         }
     }
