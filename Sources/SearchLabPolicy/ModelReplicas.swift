@@ -10,9 +10,12 @@ import SearchLabTensor
 public final class ModelReplicas: @unchecked Sendable {
     /// Replica 0 is the model the replicas were made from.
     public let replicas: [Transformer]
+    /// The workers the replicas serve, one replica each.
+    public let pool: WorkerPool
 
     /// Replicas of `model` for `pool`'s workers.
     public init(_ model: Transformer, pool: WorkerPool) {
+        self.pool = pool
         replicas = [model] + (1..<pool.count).map { _ in model.replica() }
     }
 

@@ -62,18 +62,17 @@ public enum Evaluator {
     /// Rolls out each question once with `model` (one worker).
     public static func run(questions: [Question], model: Transformer, tokenizer: Tokenizer, engine: any SearchEngine,
                            settings: EvaluationSettings, provenance: @escaping (Int) -> Provenance? = { _ in nil }) async throws -> EvaluationReport {
-        let pool = WorkerPool(count: 1)
-        return try await run(questions: questions, replicas: ModelReplicas(model, pool: pool), pool: pool, tokenizer: tokenizer,
-                             engine: engine, settings: settings, provenance: provenance)
+        try await run(questions: questions, replicas: ModelReplicas(model, pool: WorkerPool(count: 1)), tokenizer: tokenizer,
+                      engine: engine, settings: settings, provenance: provenance)
     }
 
-    /// Rolls out each question once, each turn's batch split over `pool`'s workers and `replicas`.
-    public static func run(questions: [Question], replicas: ModelReplicas, pool: WorkerPool, tokenizer: Tokenizer,
+    /// Rolls out each question once, each turn's batch split over the replicas' workers.
+    public static func run(questions: [Question], replicas: ModelReplicas, tokenizer: Tokenizer,
                            engine: any SearchEngine, settings: EvaluationSettings,
                            provenance: @escaping (Int) -> Provenance? = { _ in nil }) async throws -> EvaluationReport {
         let sampling = PolicyTurnGenerator.turnSettings(temperature: settings.temperature, topP: settings.topP,
                                                         maxNewTokens: settings.maxNewTokens, endOfText: tokenizer.endOfText)
-        var generator = PolicyTurnGenerator(replicas: replicas, pool: pool, tokenizer: tokenizer, settings: sampling, seed: settings.seed)
+        var generator = PolicyTurnGenerator(replicas: replicas, tokenizer: tokenizer, settings: sampling, seed: settings.seed)
         let loop = RolloutLoop(settings: settings.rollout, tokenizer: tokenizer, engine: engine, scoring: settings.scoring)
         var samples: [RolloutSample] = []
         for chunk in Array(questions.indices).chunked(settings.batchSize) {

@@ -20,16 +20,13 @@ public struct PolicyTurnGenerator: TurnPolicy {
     public let seed: UInt64
 
     public init(model: Transformer, tokenizer: Tokenizer, settings: SearchLabPolicy.SamplingSettings, seed: UInt64) {
-        self.init(replicas: ModelReplicas(model, pool: WorkerPool(count: 1)), pool: WorkerPool(count: 1),
-                  tokenizer: tokenizer, settings: settings, seed: seed)
+        self.init(replicas: ModelReplicas(model, pool: WorkerPool(count: 1)), tokenizer: tokenizer, settings: settings, seed: seed)
     }
 
     /// A generator that decodes shard k of each turn on `replicas.replica(for: k)`.
-    public init(replicas: ModelReplicas, pool: WorkerPool, tokenizer: Tokenizer, settings: SearchLabPolicy.SamplingSettings,
-                seed: UInt64) {
-        precondition(replicas.replicas.count >= pool.count, "one replica per worker")
+    public init(replicas: ModelReplicas, tokenizer: Tokenizer, settings: SearchLabPolicy.SamplingSettings, seed: UInt64) {
         self.samplers = replicas.replicas.map { Sampler(model: $0, tokenizer: tokenizer) }
-        self.pool = pool
+        self.pool = replicas.pool
         self.settings = settings
         self.seed = seed
     }

@@ -18,8 +18,6 @@ public final class TrainingModels: @unchecked Sendable {
     public let actorOptimizer: AdamW
     public let criticOptimizer: AdamW?
     public var klController: KLController
-    /// The workers that generate, score and update side by side (`trainer.threads`).
-    public let pool: WorkerPool
     public let policyReplicas: ModelReplicas
     public let referenceReplicas: ModelReplicas
     public let criticReplicas: ModelReplicas?
@@ -33,11 +31,13 @@ public final class TrainingModels: @unchecked Sendable {
         self.actorOptimizer = actorOptimizer
         self.criticOptimizer = criticOptimizer
         self.klController = klController
-        self.pool = pool
         policyReplicas = ModelReplicas(policy, pool: pool)
         referenceReplicas = ModelReplicas(reference, pool: pool)
         criticReplicas = critic.map { ModelReplicas($0, pool: pool) }
     }
+
+    /// The workers that generate, score and update side by side (`trainer.threads`).
+    public var pool: WorkerPool { policyReplicas.pool }
 }
 
 /// Runs the update half of a training step.
@@ -194,7 +194,7 @@ public struct PolicyUpdate {
         for micro in micros {
             let parts = MicroBatchParts(batch: inputs.batch, rows: micro, context: context, partCount: models.pool.count)
             if updateActor { metrics.append(actorMicroStep(parts, inputs, models: models, scale: scale)) }
-            if let critic = models.criticReplicas { metrics.append(criticMicroStep(parts, inputs, critic: critic, pool: models.pool, scale: scale)) }
+            if let critic = models.criticReplicas { metrics.append(criticMicroStep(parts, inputs, critic: critic, scale: scale)) }
         }
         if updateActor { models.policyReplicas.reduceGradients() }
         models.criticReplicas?.reduceGradients()
@@ -240,9 +240,9 @@ public struct PolicyUpdate {
         return Dictionary(uniqueKeysWithValues: loss.metrics.named)
     }
 
-    func criticMicroStep(_ micro: MicroBatchParts, _ inputs: UpdateInputs, critic: ModelReplicas, pool: WorkerPool,
-                         scale: Double) -> [String: Double] {
+    func criticMicroStep(_ micro: MicroBatchParts, _ inputs: UpdateInputs, critic: ModelReplicas, scale: Double) -> [String: Double] {
         let full = inputs.batch.shape
+        let pool = critic.pool
         let scores = pool.map(jobs: micro.parts.count) { worker, j in critic.replica(for: worker).forward(micro.parts[j].tokenBatch) }
         let result = ValueLoss.compute(predicted: micro.gather(scores.map(\.values)), old: micro.slice(inputs.scores.values, from: full),
                                        returns: micro.slice(inputs.advantages.returns, from: full),

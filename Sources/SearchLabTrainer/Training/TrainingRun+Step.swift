@@ -61,7 +61,7 @@ extension TrainingRun {
         let turnSampling = PolicyTurnGenerator.turnSettings(temperature: config.rollout.temperature, topP: config.rollout.topP,
                                                             maxNewTokens: config.rollout.maxResponseLength,
                                                             endOfText: models.tokenizer.endOfText)
-        var generator = PolicyTurnGenerator(replicas: models.policyReplicas, pool: models.pool, tokenizer: models.tokenizer,
+        var generator = PolicyTurnGenerator(replicas: models.policyReplicas, tokenizer: models.tokenizer,
                                             settings: turnSampling, seed: config.seed)
         let loop = RolloutLoop(settings: rolloutSettings, tokenizer: models.tokenizer, engine: engine,
                                scoring: ScoringOptions(scheme: config.rewardScheme, weights: config.rewardWeights))
@@ -98,7 +98,7 @@ extension TrainingRun {
         let settings = EvaluationSettings(rollout: rolloutSettings, maxNewTokens: config.rollout.maxResponseLength,
                                           temperature: 0, seed: config.seed,
                                           scoring: ScoringOptions(scheme: .em))
-        let report = try await Evaluator.run(questions: Array(questions), replicas: models.policyReplicas, pool: models.pool,
+        let report = try await Evaluator.run(questions: Array(questions), replicas: models.policyReplicas,
                                              tokenizer: models.tokenizer,
                                              engine: engine, settings: settings)
         _ = engine.drain()

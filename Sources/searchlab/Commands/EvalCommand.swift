@@ -77,9 +77,9 @@ struct EvalCommand: AsyncParsableCommand {
             let sampling = SamplingSettings(temperature: temperature, topP: 1, maxTokensPerTurn: 48, maxTurns: maxTurns,
                                             maxObservationTokens: 100, contextLimit: settings.rollout.contextLimit)
             Tensor.setBLASThreads(1)
-            let pool = WorkerPool(count: threads)
-            let report = try await Evaluator.run(questions: questions, replicas: ModelReplicas(loaded.model, pool: pool), pool: pool,
-                                                 tokenizer: loaded.tokenizer, engine: searchEngine, settings: settings) { _ in
+            let replicas = ModelReplicas(loaded.model, pool: WorkerPool(count: threads))
+            let report = try await Evaluator.run(questions: questions, replicas: replicas, tokenizer: loaded.tokenizer,
+                                                 engine: searchEngine, settings: settings) { _ in
                 Provenance(seed: seed, checkpointDigest: loaded.digest, sampling: sampling, engineFingerprint: searchEngine.fingerprint)
             }
             var lines = report.exactMatchBySource.map { "\($0.source)\tEM \(String(format: "%.3f", $0.em))\t(n=\($0.count))" }
