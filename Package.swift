@@ -31,6 +31,14 @@ let package = Package(
             pkgConfig: "libgvc",
             providers: [.apt(["libgraphviz-dev"]), .brew(["graphviz"])]),
 
+        // MARK: - Build provenance (the commit, embedded before each build)
+        .plugin(
+            name: "BuildInfoPlugin",
+            capability: .buildTool()),
+        .target(
+            name: "SearchLabBuildInfo",
+            plugins: ["BuildInfoPlugin"]),
+
         // MARK: - Layers, bottom up
         .target(
             name: "SearchLabCore",
@@ -97,7 +105,7 @@ let package = Package(
             dependencies: [
                 "SearchLabCore", "SearchLabRetrieval", "SearchLabWorld", "SearchLabEngines",
                 "SearchLabServer", "SearchLabTensor", "SearchLabPolicy", "SearchLabStore", "SearchLabTrainer",
-                "SearchLabAnalysis", "SearchLabReport", "SearchLabReplay",
+                "SearchLabAnalysis", "SearchLabReport", "SearchLabReplay", "SearchLabBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

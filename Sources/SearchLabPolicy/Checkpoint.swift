@@ -75,6 +75,9 @@ public enum Checkpoint {
             if let optimizer {
                 try saveOptimizer(optimizer, state: trainerState, digest: digest, in: staging)
             }
+            // Every byte on disk before the rename makes it visible, and the rename itself
+            // synced after: a run database may name this directory as soon as we return.
+            try Durability.syncTree(staging)
             // the old checkpoint is moved aside, not deleted, until the new one is in place
             let backup = parent.appendingPathComponent(".\(directory.lastPathComponent).old-\(UUID().uuidString)")
             let hadOld = fm.fileExists(atPath: directory.path)
@@ -84,6 +87,7 @@ public enum Checkpoint {
                 throw error
             }
             if hadOld { try? fm.removeItem(at: backup) }
+            try Durability.sync(parent)
             return digest
         } catch {
             try? fm.removeItem(at: staging)

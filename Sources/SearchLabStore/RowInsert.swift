@@ -6,6 +6,7 @@
 // the statement stepped and reset. Values are still bound, never interpolated.
 import GRDB
 import GRDBSQLite
+import SearchLabCore
 
 /// A prepared INSERT bound value by value; call ``run()`` after binding every parameter.
 final class RowInsert {
@@ -46,9 +47,17 @@ final class RowInsert {
 
     /// Executes the statement with the values bound since the last run.
     /// - Throws: `DatabaseError` with SQLite's extended result code (e.g. a UNIQUE violation).
+    /// - Throws: ``SearchLabError`` when not every parameter was bound since the last run
+    ///   (SQLite would store NULL for the rest, or a value meant for another column).
     func run() throws {
+        let bound = position
         position = 0
         defer { texts.reset() }
+        let expected = sqlite3_bind_parameter_count(handle)
+        guard bound == expected else {
+            sqlite3_clear_bindings(handle)
+            throw SearchLabError("internal error: \(bound) of the \(expected) values of `\(statement.sql.prefix(60))…` were bound; nothing was stored")
+        }
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else {
             let error = DatabaseError(resultCode: ResultCode(rawValue: code),

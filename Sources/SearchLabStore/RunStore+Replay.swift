@@ -40,13 +40,14 @@ extension RunStore {
         }
     }
 
-    /// The engine calls a run logged at `step`, in the order they were made.
+    /// The engine calls a run's rollouts made at `step`, in the order they were made (the
+    /// step's validation calls are logged too, as `validation`, and are not among them).
     /// - Throws: ``LocatedError`` naming the database when a logged answer is not valid JSON.
     public func retrievalCalls(runID: Int64, step: Int) throws -> [RecordedRetrieval] {
         let rows = try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT step, engine_fingerprint, query, top_k, hits_json FROM retrieval_log
-                WHERE run_id = ? AND step = ? ORDER BY id
+                WHERE run_id = ? AND step = ? AND phase = 'rollout' ORDER BY id
                 """, arguments: [runID, step])
         }
         return try rows.map { row in

@@ -154,20 +154,46 @@ public final class RunStore: Sendable {
         }
     }
 
-    /// Deletes every step of a run from `step` on, with its metrics, trajectories and
-    /// checkpoint records: what a resumed run discards before redoing those steps.
+    /// Deletes every step of a run from `step` on, with its metrics, trajectories, retrieval
+    /// calls and the checkpoint records after it: what a resumed run discards before redoing
+    /// those steps. The largest trajectory id is remembered first, so the deleted trajectories'
+    /// public ids are never given to others.
     public func discardSteps(runID: Int64, from step: Int) throws {
         try write { writer in
+            try writer.db.execute(sql: """
+                INSERT INTO id_high_water (table_name, high)
+                  SELECT 'trajectory', MAX(id) FROM trajectory WHERE true HAVING MAX(id) IS NOT NULL
+                  ON CONFLICT (table_name) DO UPDATE SET high = MAX(high, excluded.high)
+                """)
             try writer.db.execute(sql: "DELETE FROM retrieval_log WHERE run_id = ? AND step >= ?", arguments: [runID, step])
+            try writer.db.execute(sql: "DELETE FROM checkpoint WHERE run_id = ? AND step > ?", arguments: [runID, step])
             try writer.db.execute(sql: "DELETE FROM step WHERE run_id = ? AND step >= ?", arguments: [runID, step])
         }
     }
 
-    /// Records a checkpoint saved at `step`.
+    /// Records a checkpoint saved at `step` (one saved outside a step's commit, e.g. at a
+    /// time limit). Its files must already be on disk and synced.
     public func recordCheckpoint(runID: Int64, step: Int, path: String, digest: String) throws {
-        try write { writer in
-            try writer.ensureStep(runID: runID, step: step)
-            try CheckpointRecord(runID: runID, step: step, path: path, digest: digest).save(writer.db)
+        try write { try $0.recordCheckpoint(runID: runID, step: step, path: path, digest: digest) }
+    }
+
+    /// The checkpoints recorded for a run, by step.
+    public func checkpoints(runID: Int64) throws -> [CheckpointRecord] {
+        try read { db in
+            try CheckpointRecord.filter(CheckpointRecord.Columns.runID == runID).order(CheckpointRecord.Columns.step).fetchAll(db)
         }
+    }
+
+    /// Stores one training step in one transaction (see ``StepCommit``).
+    @discardableResult
+    public func commit(_ step: StepCommit, runID: Int64) throws -> [Int64] {
+        try write { try $0.commit(step, runID: runID) }
+    }
+}
+
+extension RunStore {
+    /// Replaces a run's stored config (a resume that changed only keys safe to change).
+    public func updateConfig(runID: Int64, configJSON: String) throws {
+        try write { try $0.db.execute(sql: "UPDATE run SET config_json = ? WHERE id = ?", arguments: [configJSON, runID]) }
     }
 }

@@ -8,10 +8,10 @@ import GRDB
 /// The schema of the run database, and the check that refuses newer databases.
 public enum StoreSchema {
     /// The schema version this build writes (`PRAGMA user_version`).
-    public static let version = 3
+    public static let version = 4
 
     /// Migration identifiers in order. Frozen: append only.
-    public static let migrationIDs = ["v1-runs-trajectories", "v2-count-by-step-index", "v3-lean-rows"]
+    public static let migrationIDs = ["v1-runs-trajectories", "v2-count-by-step-index", "v3-lean-rows", "v4-phases-nonfinite-ids"]
 
     static func makeMigrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -23,6 +23,9 @@ public enum StoreSchema {
         }
         migrator.registerMigration(migrationIDs[2]) { db in
             try db.execute(sql: v3)
+        }
+        migrator.registerMigration(migrationIDs[3]) { db in
+            try db.execute(sql: v4)
         }
         return migrator
     }
@@ -196,5 +199,31 @@ public enum StoreSchema {
         ALTER TABLE turn_v3 RENAME TO turn;
         DROP INDEX trajectory_by_group;
         PRAGMA user_version = 3;
+        """
+
+    /// v4, three additions that keep a run's record whole and honest:
+    /// - `retrieval_log.phase`: `rollout` for the calls of a step's training rollouts (what
+    ///   replay answers from), `validation` for the calls of the validation that ran in the
+    ///   same step. Rows written before v4 were rollout calls.
+    /// - `metric_nonfinite`: a metric whose value was NaN or ±∞ (a diverged run), as text
+    ///   (`nan`, `inf`, `-inf`). `metric.value` stays a finite REAL, so every reader of
+    ///   `metric` keeps working; such a metric has a row here instead.
+    /// - `id_high_water`: the largest id ever given in a table whose rows a resume deletes,
+    ///   so a deleted trajectory's public `#id` is never handed out again.
+    static let v4 = """
+        ALTER TABLE retrieval_log ADD COLUMN phase TEXT NOT NULL DEFAULT 'rollout';
+        CREATE TABLE metric_nonfinite (
+          run_id INTEGER NOT NULL,
+          step INTEGER NOT NULL,
+          name TEXT NOT NULL,
+          value TEXT NOT NULL CHECK (value IN ('nan', 'inf', '-inf')),
+          PRIMARY KEY (run_id, step, name),
+          FOREIGN KEY (run_id, step) REFERENCES step(run_id, step) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        CREATE TABLE id_high_water (
+          table_name TEXT PRIMARY KEY,
+          high INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        PRAGMA user_version = 4;
         """
 }

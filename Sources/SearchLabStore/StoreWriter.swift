@@ -74,20 +74,72 @@ public struct StoreWriter {
     }
 
     /// Stores metrics for a step (replacing same-named values), in name order.
+    ///
+    /// A NaN or infinite value (a diverged run) goes to `metric_nonfinite` as text instead of
+    /// `metric`, whose values are finite; see ``nonFiniteNames(_:)``.
     public func addMetrics(runID: Int64, step: Int, _ metrics: [String: Double]) throws {
         try ensureStep(runID: runID, step: step)
-        let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO metric (run_id, step, name, value) VALUES (?, ?, ?, ?)")
+        let finite = try db.cachedStatement(sql: "INSERT OR REPLACE INTO metric (run_id, step, name, value) VALUES (?, ?, ?, ?)")
+        let other = try db.cachedStatement(sql: "INSERT OR REPLACE INTO metric_nonfinite (run_id, step, name, value) VALUES (?, ?, ?, ?)")
         for name in metrics.keys.sorted() {
-            try statement.execute(arguments: [runID, step, name, metrics[name]!])
+            let value = metrics[name]!
+            if value.isFinite {
+                try finite.execute(arguments: [runID, step, name, value])
+            } else {
+                try other.execute(arguments: [runID, step, name, value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf")])
+            }
         }
+    }
+
+    /// The names of `metrics` whose values are NaN or infinite, sorted: what a trainer warns about.
+    public static func nonFiniteNames(_ metrics: [String: Double]) -> [String] {
+        metrics.filter { !$0.value.isFinite }.keys.sorted()
     }
 
     /// Records one engine call for later replay.
     public func logRetrieval(runID: Int64, step: Int?, engineFingerprint: String, query: String,
-                             topK: Int, hits: [SearchHit]) throws {
+                             topK: Int, hits: [SearchHit], phase: RetrievalPhase = .rollout) throws {
         var record = RetrievalLogRecord(runID: runID, step: step, engineFingerprint: engineFingerprint,
-                                        query: query, topK: topK, hitsJSON: try CanonicalJSON.string(hits))
+                                        query: query, topK: topK, hitsJSON: try CanonicalJSON.string(hits), phase: phase)
         try record.insert(db)
+    }
+
+    /// Records a checkpoint: the weights the run has after `step` steps, saved at `path`.
+    /// Its files must already be on disk (and synced): the record is what `--resume` trusts.
+    public func recordCheckpoint(runID: Int64, step: Int, path: String, digest: String) throws {
+        try CheckpointRecord(runID: runID, step: step, path: path, digest: digest).save(db)
+    }
+
+    /// Stores a whole training step: its metrics, trajectories, engine calls and (when one
+    /// was saved) the checkpoint that follows it.
+    /// - Returns: the store ids of the trajectories, in order.
+    @discardableResult
+    public func commit(_ step: StepCommit, runID: Int64) throws -> [Int64] {
+        try ensureStep(runID: runID, step: step.step)
+        try addMetrics(runID: runID, step: step.step, step.metrics)
+        let ids = try insert(contentsOf: step.trajectories, step: step.step, runID: runID)
+        for call in step.calls {
+            try logRetrieval(runID: runID, step: step.step, engineFingerprint: call.engineFingerprint, query: call.query,
+                             topK: call.topK, hits: call.hits, phase: call.phase)
+        }
+        if let checkpoint = step.checkpoint {
+            try recordCheckpoint(runID: runID, step: checkpoint.step, path: checkpoint.path, digest: checkpoint.digest)
+        }
+        return ids
+    }
+
+    /// Fails unless none of `rows` (question id, sample index) repeats or is already stored at
+    /// `step`: the check a trainer makes before spending a step's compute.
+    public func checkNewRows(_ rows: [(questionID: String, sampleIndex: Int)], runID: Int64, step: Int) throws {
+        var seen = Set<String>()
+        for row in rows where !seen.insert("\(row.sampleIndex) \(row.questionID)").inserted {
+            throw SearchLabError("step \(step)'s batch holds question \"\(row.questionID)\" sample \(row.sampleIndex) twice")
+        }
+        let stored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trajectory WHERE run_id = ? AND step = ?",
+                                      arguments: [runID, step]) ?? 0
+        if stored > 0 {
+            throw SearchLabError("step \(step) of this run already has \(stored) stored trajectories; resume the run with --resume")
+        }
     }
 
     /// The next free sample index of `question` at `step` (for imports that do not say).
@@ -148,7 +200,14 @@ public struct StoreWriter {
         for i in range { try ensureStep(runID: runID, step: steps[i]) }
         // The ids SQLite would pick one by one (largest + 1), given explicitly so the turn and
         // document rows can refer to them before the chunk's statement has run.
-        let first = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM trajectory") ?? 0) + 1
+        // Past any id handed out before, deleted ones included (``RunStore/discardSteps``).
+        if statements.nextTrajectoryID == nil {
+            statements.nextTrajectoryID = try Int64.fetchOne(db, sql: """
+                SELECT MAX(COALESCE((SELECT MAX(id) FROM trajectory), 0),
+                           COALESCE((SELECT high FROM id_high_water WHERE table_name = 'trajectory'), 0)) + 1
+                """) ?? 1
+        }
+        let first = statements.nextTrajectoryID!
         func id(_ i: Int) -> Int64 { first + Int64(i - range.lowerBound) }
         do {
             try statements.trajectory.run(db, rows: range.count) { s, r in
@@ -183,6 +242,7 @@ public struct StoreWriter {
             bindDocument(s, turn.observation!.documents[d], trajectoryID: id(i), turnIndex: turn.index, position: d + 1)
         }
         for i in range { ids.append(id(i)) }
+        statements.nextTrajectoryID = first + Int64(range.count)
     }
 
     func bindTrajectory(_ s: RowInsert, _ prepared: PreparedTrajectory, id: Int64, runID: Int64, step: Int) {
@@ -251,4 +311,6 @@ final class HotStatements {
     ], maxRows: 128)
     /// The (run, step) whose `step` row this transaction already ensured.
     var ensuredStep: (runID: Int64, step: Int)?
+    /// The id the next trajectory of this transaction gets.
+    var nextTrajectoryID: Int64?
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SearchLabBuildInfo
 import SearchLabCore
 
 /// The `searchlab` command: a thin shell over the SearchLab libraries.
@@ -38,7 +39,10 @@ struct SearchLabCommand: AsyncParsableCommand {
         ])
 }
 
-/// The version printed by `searchlab --version` and recorded in provenance.
+/// The version printed by `searchlab --version`, and what runs record as their code.
 enum SearchLabVersion {
-    static let string = "0.1.0"
+    /// `0.1.0 (commit <hash>[, dirty tree])`.
+    static var string: String { "\(BuildInfo.version) (commit \(BuildInfo.commit)\(BuildInfo.dirty ? ", dirty tree" : ""))" }
+    /// `code_version` of the runs this binary writes (``BuildInfo/codeVersion``).
+    static var code: String { BuildInfo.codeVersion }
 }

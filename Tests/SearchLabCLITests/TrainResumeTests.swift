@@ -10,7 +10,7 @@ struct TrainResumeTests {
         "--set", "data.train_batch_size=2", "--set", "actor_rollout_ref.rollout.n_agent=2",
         "--set", "trainer.total_training_steps=5", "--set", "trainer.save_freq=1", "--set", "trainer.test_freq=2",
         "--set", "data.val_batch_size=2", "--set", "actor_rollout_ref.actor.ppo_mini_batch_size=4",
-        "--set", "actor_rollout_ref.actor.ppo_micro_batch_size=2", "--set", "data.max_start_length=512",
+        "--set", "actor_rollout_ref.actor.ppo_micro_batch_size=2", "--set", "data.max_start_length=64", "--set", "data.max_prompt_length=64",
         "--set", "data.max_response_length=24", "--set", "max_turns=2",
     ]
 

@@ -30,7 +30,8 @@ struct AblateCommandTests {
               actor_rollout_ref.rollout.n_agent: 2
               actor_rollout_ref.actor.ppo_mini_batch_size: 4
               actor_rollout_ref.actor.ppo_micro_batch_size: 2
-              data.max_start_length: 512
+              data.max_start_length: 64
+              data.max_prompt_length: 64
               data.max_response_length: 24
               max_turns: 2
             axes:

@@ -54,7 +54,7 @@ import Testing
         var p = PolicyLossParameters()
         p.entropyCoefficient = 0.1
         let full = PolicyLoss.compute(batch, p)
-        let quarter = full.scaled(by: BatchPreparation.microBatchScale(miniBatchSize: 32, microBatchSize: 8))
+        let quarter = full.scaled(by: 0.25)
         #expect(quarter.loss == full.loss / 4)
         #expect(quarter.logProbGradient == full.logProbGradient.map { $0 / 4 })
         #expect(quarter.entropyGradient == full.entropyGradient.map { $0 / 4 })

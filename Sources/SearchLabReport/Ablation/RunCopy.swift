@@ -15,13 +15,18 @@ struct RunCopy {
             SELECT ?, source, config_json, seed, code_version, world_digest, ? FROM src.run WHERE id = ?
             """, arguments: [name, createdOrder, sourceRunID])
         let runID = db.lastInsertedRowID
-        let lastID = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM main.trajectory") ?? 0
+        // Past the largest id the output ever gave (a resume's deleted ids are never reused).
+        let lastID = try Int64.fetchOne(db, sql: """
+            SELECT MAX(COALESCE((SELECT MAX(id) FROM main.trajectory), 0),
+                       COALESCE((SELECT high FROM main.id_high_water WHERE table_name = 'trajectory'), 0))
+            """) ?? 0
         let firstID = try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM src.trajectory WHERE run_id = ?", arguments: [sourceRunID]) ?? 1
         let shift = lastID - firstID + 1
         let ofRun = "trajectory_id IN (SELECT id FROM src.trajectory WHERE run_id = ?)"
 
         try copyRows("step", replacing: ["run_id": "?"], where: "run_id = ?", [runID, sourceRunID])
         try copyRows("metric", replacing: ["run_id": "?"], where: "run_id = ?", [runID, sourceRunID])
+        try copyRows("metric_nonfinite", replacing: ["run_id": "?"], where: "run_id = ?", [runID, sourceRunID])
         try copyRows("trajectory", replacing: ["id": "id + ?", "run_id": "?"], where: "run_id = ?", [shift, runID, sourceRunID])
         for table in ["trajectory_text", "turn", "retrieved_document"] {
             try copyRows(table, replacing: ["trajectory_id": "trajectory_id + ?"], where: ofRun, [shift, sourceRunID])

@@ -86,9 +86,11 @@ public struct RetrievalLogRecord: Codable, Hashable, Sendable, FetchableRecord, 
     public var topK: Int
     /// Canonical JSON of the `[SearchHit]` returned, in rank order.
     public var hitsJSON: String
+    /// Which part of the step made the call (schema v4).
+    public var phase: RetrievalPhase
 
     public init(id: Int64? = nil, runID: Int64, step: Int?, engineFingerprint: String, query: String,
-                topK: Int, hitsJSON: String) {
+                topK: Int, hitsJSON: String, phase: RetrievalPhase = .rollout) {
         self.id = id
         self.runID = runID
         self.step = step
@@ -96,10 +98,11 @@ public struct RetrievalLogRecord: Codable, Hashable, Sendable, FetchableRecord, 
         self.query = query
         self.topK = topK
         self.hitsJSON = hitsJSON
+        self.phase = phase
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, step, query
+        case id, step, query, phase
         case runID = "run_id"
         case engineFingerprint = "engine_fingerprint"
         case topK = "top_k"
@@ -114,4 +117,12 @@ public struct RetrievalLogRecord: Codable, Hashable, Sendable, FetchableRecord, 
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// The part of a training step an engine call served (`retrieval_log.phase`).
+public enum RetrievalPhase: String, Codable, Hashable, Sendable, CaseIterable {
+    /// The step's training rollouts (and an `eval` run's rollouts): what replay answers from.
+    case rollout
+    /// The greedy validation that ran in the same step.
+    case validation
 }

@@ -23,18 +23,11 @@ public enum BatchPreparation {
     public static func groupID(questionID: String, sourceIndex: Int, uidPerSourceIndex: Bool) -> String {
         uidPerSourceIndex ? String(sourceIndex) : questionID
     }
-
-    /// 1/gradient-accumulation steps: Search-R1 divides each micro-batch's loss (and so its
-    /// gradient) by ppo_mini_batch_size / ppo_micro_batch_size before accumulating.
-    public static func microBatchScale(miniBatchSize: Int, microBatchSize: Int) -> Double {
-        precondition(miniBatchSize > 0 && microBatchSize > 0, "batch sizes must be positive")
-        return Double(microBatchSize) / Double(miniBatchSize)
-    }
 }
 
 extension PolicyLossResult {
-    /// The loss and gradients times `factor` (metrics unchanged), e.g. by
-    /// ``BatchPreparation/microBatchScale(miniBatchSize:microBatchSize:)``.
+    /// The loss and gradients times `factor` (metrics unchanged): the update divides each
+    /// micro-batch's by the number of micro-batches in its mini-batch.
     public func scaled(by factor: Double) -> PolicyLossResult {
         PolicyLossResult(loss: loss * factor, logProbGradient: logProbGradient.map { $0 * factor },
                          entropyGradient: entropyGradient.map { $0 * factor }, metrics: metrics)

@@ -87,11 +87,11 @@ public enum TrainingConfigSchema {
     ]
 
     static let data: [ConfigKey] = [
-        ConfigKey("data.train_batch_size", .integer, .integer(1024), .atLeastOne, "Prompts per training step."),
+        ConfigKey("data.train_batch_size", .integer, .integer(1024), .atLeastOne, "Prompts per training step. Each epoch is a seeded shuffle cut into ⌊train questions / batch⌋ whole batches; the rest of that epoch's order is skipped, so no batch mixes two epochs (verl's drop_last)."),
         ConfigKey("data.val_batch_size", .integer, .integer(1312), .atLeastOne, "Prompts per validation batch."),
-        ConfigKey("data.max_prompt_length", .integer, .integer(512), .atLeastOne, "Context limit (tokens) of the rolling prompt."),
-        ConfigKey("data.max_response_length", .integer, .integer(512), .atLeastOne, "Response tokens per trajectory (all turns)."),
-        ConfigKey("data.max_start_length", .integer, .integer(256), .atLeastOne, "Tokens of the initial prompt."),
+        ConfigKey("data.max_prompt_length", .integer, .integer(512), .atLeastOne, "Context limit (tokens) of the rolling prompt; at most the model's context."),
+        ConfigKey("data.max_response_length", .integer, .integer(512), .atLeastOne, "New tokens per generation turn (vLLM max_tokens in Search-R1); every turn of a trajectory may write this many."),
+        ConfigKey("data.max_start_length", .integer, .integer(256), .atLeastOne, "Tokens of the initial prompt (its last ones are kept); at most the model's context."),
         ConfigKey("data.max_obs_length", .integer, .integer(512), .atLeastOne, "Tokens of one observation (retrieved text)."),
     ]
 
@@ -109,9 +109,9 @@ public enum TrainingConfigSchema {
     ]
 
     static let trainer: [ConfigKey] = [
-        ConfigKey("trainer.total_training_steps", .integer, .integer(1005), .atLeastOne, "Training steps (Search-R1 scripts: 1005)."),
+        ConfigKey("trainer.total_training_steps", .integer, .integer(1005), .atLeastOne, "Training steps (Search-R1 scripts: 1005). The one key --resume lets change, to extend or shorten a run; the learning-rate schedule then follows the new total."),
         ConfigKey("trainer.test_freq", .integer, .integer(-1), .neverOrPositive, "Validate every k steps; -1 never."),
-        ConfigKey("trainer.save_freq", .integer, .integer(-1), .neverOrPositive, "Checkpoint every k steps; -1 never."),
+        ConfigKey("trainer.save_freq", .integer, .integer(-1), .neverOrPositive, "Checkpoint every k steps; -1: no periodic checkpoint. The last step, and a --max-steps or --max-minutes stop, always save one (so eval and replay have it)."),
         ConfigKey("trainer.val_before_train", .bool, .bool(true), nil, "Validate once before the first step (Search-R1 scripts): stored as step 0's val/* metrics, in place of the validation after that step's update."),
         ConfigKey("trainer.critic_warmup", .integer, .integer(0), .nonNegative, "Steps that train only the critic (verl)."),
         ConfigKey("trainer.seed", .integer, .integer(0), .nonNegative, "Seed of every random stream of the run (SearchLab)."),

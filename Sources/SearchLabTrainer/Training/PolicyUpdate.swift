@@ -211,7 +211,7 @@ public struct PolicyUpdate {
             sums.add(["actor/grad_norm": Double(norm)])
         }
         if let critic = models.critic, let optimizer = models.criticOptimizer {
-            let norm = AdamW.clipGradientNorm(critic.gradients, maxNorm: Float(config.actor.optimizer.gradClip))
+            let norm = AdamW.clipGradientNorm(critic.gradients, maxNorm: Float(config.critic.optimizer.gradClip))
             optimizer.update(parameters: critic.parameters, gradients: critic.gradients,
                              learningRate: Float(criticLR), decayed: critic.layout.decayedRanges)
             sums.add(["critic/grad_norm": Double(norm)])

@@ -10,6 +10,10 @@ extension TrainingRun {
     public struct StepReport: Sendable {
         public var step: Int
         public var metrics: [String: Double]
+        /// Metrics whose value was NaN or infinite (stored in `metric_nonfinite`): a divergence.
+        public var nonFinite: [String] = []
+        /// Whether the step's commit recorded a checkpoint.
+        public var checkpointSaved = false
     }
 
     var rolloutSettings: RolloutSettings {
@@ -24,28 +28,29 @@ extension TrainingRun {
                          maxObservationTokens: config.rollout.maxObservationLength, contextLimit: config.rollout.maxPromptLength)
     }
 
-    /// The questions of a step: verl's shuffled loader, each epoch a seeded permutation.
+    /// The questions of a step (see ``EpochBatches``: whole batches within each epoch).
     func questions(forStep step: Int) -> [WorldQuestion] {
-        let all = environment.train
-        return (0..<config.trainBatchSize).map { k in
-            let global = step * config.trainBatchSize + k
-            var order = Array(all.indices)
-            var random = RandomStream(seed: config.seed, purpose: "trainer.data-order", UInt64(global / all.count))
-            order.shuffle(using: &random)
-            return all[order[global % all.count]]
-        }
+        batches.indices(forStep: step).map { environment.train[$0] }
     }
 
-    /// Runs the next step and stores it; checkpoints when the save frequency says so.
+    /// Whether the checkpoint after `completed` steps is saved: every `trainer.save_freq`
+    /// steps (never when it is -1), and always after the run's last step.
+    func savesCheckpoint(afterCompleting completed: Int) -> Bool {
+        (config.saveFrequency > 0 && completed % config.saveFrequency == 0) || completed == config.totalTrainingSteps
+    }
+
+    /// Runs the next step and stores it. The pipeline:
+    /// 1. validation before training (step 0, `trainer.val_before_train`);
+    /// 2. rollouts, their engine calls recorded apart from validation's;
+    /// 3. the update;
+    /// 4. validation, when `trainer.test_freq` says so;
+    /// 5. the checkpoint files, synced, when `trainer.save_freq` says so (or `forceCheckpoint`);
+    /// 6. one commit: metrics, trajectories, rollout and validation calls, checkpoint record.
+    /// A crash before 6 leaves nothing of the step; `--resume` redoes it.
     @discardableResult
-    public func runStep() async throws -> StepReport {
+    public func runStep(forceCheckpoint: Bool = false) async throws -> StepReport {
         let started = Date()
         let timer = PhaseTimer()
-        // trainer.val_before_train: the untouched policy's validation is stored with step 0
-        // (as Search-R1 logs it at global step 0), before that step's update.
-        let validatesFirst = step == 0 && config.validateBeforeTraining
-        let before = validatesFirst ? try await timer.measure("validation") { try await validate() } : [:]
-        let rolloutStarted = Date()
         let batchQuestions = questions(forStep: step)
         var rows: [Question] = []
         var groupIDs: [String] = []
@@ -56,6 +61,18 @@ extension TrainingRun {
                                                          uidPerSourceIndex: config.uidPerSourceIndex))
             }
         }
+        // Before any compute: a batch the store would refuse fails now, not after the step.
+        let keys = rows.map { (questionID: $0.id, sampleIndex: $0.sampleIndex) }
+        let currentStep = step
+        try store.write { try $0.checkNewRows(keys, runID: runID, step: currentStep) }
+        _ = engine.drain()
+        _ = validationEngine.drain()
+
+        // trainer.val_before_train: the untouched policy's validation is stored with step 0
+        // (as Search-R1 logs it at global step 0), before that step's update.
+        let validatesFirst = step == 0 && config.validateBeforeTraining
+        let before = validatesFirst ? try await timer.measure("validation") { try await validate() } : [:]
+        let rolloutStarted = Date()
         let ids = rows.indices.map { RandomStream.deriveKey(seed: config.seed, purpose: "trainer.rollout", indices: [UInt64(step), UInt64($0)]) }
         let digest = Checkpoint.weightsDigest(models.policy)
         let turnSampling = PolicyTurnGenerator.turnSettings(temperature: config.rollout.temperature, topP: config.rollout.topP,
@@ -68,6 +85,7 @@ extension TrainingRun {
         let provenance = Provenance(seed: config.seed, checkpointDigest: digest, sampling: sampling,
                                     engineFingerprint: engine.fingerprint, step: step)
         let samples = try await loop.run(rows, sequenceIDs: ids, policy: &generator, provenance: { _ in provenance }, timer: timer)
+        let rolloutCalls = engine.drain()
         let rolledOut = Date()
         let batch = RolloutBatch(samples: samples, groupIDs: groupIDs)
         var metrics = PolicyUpdate(config: config).run(batch, models: models, step: step, timer: timer)
@@ -77,14 +95,26 @@ extension TrainingRun {
             metrics.merge(try await timer.measure("validation") { try await validate() }) { $1 }
         }
         metrics.merge(before) { $1 }
+        let validationCalls = validationEngine.drain()
+
+        var checkpoint: SavedCheckpoint?
+        if forceCheckpoint || savesCheckpoint(afterCompleting: step + 1) {
+            let completed = step + 1
+            checkpoint = try timer.measure("checkpoint") { try saveCheckpointFiles(afterCompleting: completed) }
+        }
+        let prepared = try timer.measure("store_prepare") { try PreparedTrajectory.prepareAll(samples.map(\.trajectory)) }
         metrics.merge(timer.metrics) { $1 }
         metrics["timing/rollout_s"] = rolledOut.timeIntervalSince(rolloutStarted)
         metrics["timing/update_s"] = updated.timeIntervalSince(rolledOut)
+        // Everything but the commit itself (which cannot time itself into its own rows).
         metrics["timing/step_s"] = Date().timeIntervalSince(started)
-        try store(step: step, metrics: metrics, samples: samples)
+        let fingerprint = engine.fingerprint
+        let calls = rolloutCalls.map { LoggedCall(engineFingerprint: fingerprint, query: $0.query, topK: $0.topK, hits: $0.hits, phase: .rollout) }
+            + validationCalls.map { LoggedCall(engineFingerprint: fingerprint, query: $0.query, topK: $0.topK, hits: $0.hits, phase: .validation) }
+        try store.commit(StepCommit(step: step, metrics: metrics, trajectories: prepared, calls: calls, checkpoint: checkpoint), runID: runID)
         step += 1
-        if step % max(1, config.saveFrequency) == 0 || step == config.totalTrainingSteps { try saveCheckpoint() }
-        return StepReport(step: step - 1, metrics: metrics)
+        return StepReport(step: step - 1, metrics: metrics, nonFinite: StoreWriter.nonFiniteNames(metrics),
+                          checkpointSaved: checkpoint != nil)
     }
 
     /// The row's index within its data source (what upstream used as the GRPO uid).
@@ -92,7 +122,8 @@ extension TrainingRun {
         Int(q.id.split(separator: "_").last ?? "") ?? 0
     }
 
-    /// Greedy evaluation on the test split (the first `data.val_batch_size` questions).
+    /// Greedy evaluation on the test split (the first `data.val_batch_size` questions); its
+    /// engine calls are kept for the step's commit (``validationEngine``).
     public func validate() async throws -> [String: Double] {
         let questions = environment.test.prefix(config.validationBatchSize).map { WorldPlans.question($0) }
         let settings = EvaluationSettings(rollout: rolloutSettings, maxNewTokens: config.rollout.maxResponseLength,
@@ -100,41 +131,32 @@ extension TrainingRun {
                                           scoring: ScoringOptions(scheme: .em))
         let report = try await Evaluator.run(questions: Array(questions), replicas: models.policyReplicas,
                                              tokenizer: models.tokenizer,
-                                             engine: engine, settings: settings)
-        _ = engine.drain()
+                                             engine: validationEngine, settings: settings)
         return report.metrics
     }
 
-    /// One transaction: the step's metrics, trajectories and retrieval calls.
-    func store(step: Int, metrics: [String: Double], samples: [RolloutSample]) throws {
-        let calls = engine.drain()
-        let prepared = try PreparedTrajectory.prepareAll(samples.map(\.trajectory))
-        try store.write { writer in
-            try writer.ensureStep(runID: runID, step: step)
-            try writer.addMetrics(runID: runID, step: step, metrics)
-            try writer.insert(contentsOf: prepared, step: step, runID: runID)
-            for call in calls {
-                try writer.logRetrieval(runID: runID, step: step, engineFingerprint: engine.fingerprint,
-                                        query: call.query, topK: call.topK, hits: call.hits)
-            }
-        }
+    /// Saves a checkpoint outside a step (at a time limit) and records it at once.
+    public func saveCheckpoint() throws {
+        let saved = try saveCheckpointFiles(afterCompleting: step)
+        try store.recordCheckpoint(runID: runID, step: saved.step, path: saved.path, digest: saved.digest)
     }
 
-    /// Saves everything the next step reads: weights, AdamW moments, the KL controller.
-    /// The critic is written first: a checkpoint counts once `step-N/` exists.
-    public func saveCheckpoint() throws {
+    /// Writes everything the next step reads — weights, AdamW moments, the KL controller —
+    /// as `step-N/` (and `critic-step-N/` first), files and directories synced. The database
+    /// does not know it yet: the caller records it (``StoreWriter/commit(_:runID:)``).
+    func saveCheckpointFiles(afterCompleting completed: Int) throws -> SavedCheckpoint {
         try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
-        let state = TrainerState(step: step, rng: RandomStream(seed: config.seed, purpose: "trainer"),
-                                 dataCursor: step * config.trainBatchSize,
+        let state = TrainerState(step: completed, rng: RandomStream(seed: config.seed, purpose: "trainer"),
+                                 dataCursor: completed * config.trainBatchSize,
                                  extra: ["kl_controller": .string(try CanonicalJSON.string(models.klController))])
         if let critic = models.critic {
             _ = try Checkpoint.save(model: critic, tokenizer: models.tokenizer, optimizer: models.criticOptimizer,
-                                    trainerState: state, to: checkpoints.appendingPathComponent("critic-step-\(step)"))
+                                    trainerState: state, to: checkpoints.appendingPathComponent("critic-step-\(completed)"))
         }
-        let url = checkpoints.appendingPathComponent("step-\(step)")
+        let url = checkpoints.appendingPathComponent("step-\(completed)")
         let digest = try Checkpoint.save(model: models.policy, tokenizer: models.tokenizer, optimizer: models.actorOptimizer,
                                          trainerState: state, to: url)
-        try store.recordCheckpoint(runID: runID, step: step, path: url.path, digest: digest)
+        return SavedCheckpoint(step: completed, path: url.path, digest: digest)
     }
 }
 

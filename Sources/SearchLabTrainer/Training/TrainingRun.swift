@@ -14,36 +14,62 @@ public final class TrainingRun {
     public let models: TrainingModels
     public let store: RunStore
     public let runID: Int64
+    /// The engine of the rollouts; its calls are stored with their step as `rollout` calls.
     let engine: CallRecorder
+    /// The same engine for validation, recorded apart (`validation` calls of the step).
+    let validationEngine: CallRecorder
     let checkpoints: URL
+    /// The data order (whole batches within each epoch).
+    let batches: EpochBatches
+    /// Held for the life of the run: no second process trains it meanwhile.
+    let lock: RunLock
     /// The next step to run.
     public internal(set) var step: Int
 
     /// - Parameters:
+    ///   - resolved: the whole resolved config; stored with a new run, and compared with the
+    ///     stored one on `resume` (see ``ResumeGuard``).
     ///   - checkpoints: directory of this run's checkpoints (`step-N/`, `critic-step-N/`).
-    ///   - resume: continue from the newest checkpoint there instead of starting fresh.
-    public init(config: TrainingConfig, configJSON: String, environment: WorldEnvironment, store: RunStore, name: String,
-                checkpoints: URL, resume: Bool) throws {
+    ///   - resume: continue from the newest checkpoint the database records instead of starting fresh.
+    ///   - codeVersion: the commit of the code that trains (recorded with a new run).
+    public init(config: TrainingConfig, resolved: ResolvedConfig, environment: WorldEnvironment, store: RunStore, name: String,
+                checkpoints: URL, resume: Bool, codeVersion: String) throws {
         self.config = config
         self.environment = environment
         self.store = store
         self.checkpoints = checkpoints
-        self.engine = CallRecorder(try environment.engine(config.rollout.retrieverEngine, seed: config.seed))
+        try RunSpec.validate(name: name)
+        lock = try RunLock(path: checkpoints.path + ".lock", owner: "run \(name)")
+        batches = try EpochBatches(questionCount: environment.train.count, batchSize: config.trainBatchSize, seed: config.seed)
+        let inner = try environment.engine(config.rollout.retrieverEngine, seed: config.seed)
+        engine = CallRecorder(inner)
+        validationEngine = CallRecorder(inner)
         guard let base = config.policyCheckpoint else {
             throw SearchLabError("policy.checkpoint is not set: train starts from a base policy (run `searchlab pretrain` and set policy.checkpoint=DIR)")
         }
         let initial = try Checkpoint.load(from: URL(fileURLWithPath: base))
         try Self.checkPreset(config.policyPreset, of: initial.model.config, checkpoint: base)
-        let latest = resume ? try TrainingRun.latestCheckpoint(in: checkpoints) : nil
-        if resume && latest == nil { throw SearchLabError("--resume: no checkpoint in \(checkpoints.path) yet; start without --resume") }
+        try Self.checkLimits(config.rollout, context: initial.model.config.contextLength, checkpoint: base)
+        let worldDigest = environment.manifest.files["corpus.jsonl"]?.sha256
         let existing = try store.write { try $0.run(named: name) }
+        var latest: (step: Int, url: URL)?
         if let existing {
             guard resume else { throw SearchLabError("run \(name) already exists in \(store.path): pick another --name, or --resume it") }
+            let stored = try ResumeGuard.storedConfig(existing.configJSON, run: name)
+            try ResumeGuard.check(stored: stored, now: resolved, storedWorld: existing.worldDigest, nowWorld: worldDigest)
+            latest = try TrainingRun.latestCheckpoint(of: existing.id!, in: store, checkpoints: checkpoints)
+            guard latest != nil else {
+                throw SearchLabError("--resume: no checkpoint of run \(name) is recorded in \(store.path) yet; start it anew under another --name")
+            }
             runID = existing.id!
+            if stored != resolved {
+                // Only keys documented as safe differ: the record shows what the run now uses.
+                try store.updateConfig(runID: runID, configJSON: try resolved.canonicalJSON())
+            }
         } else {
-            guard !resume else { throw SearchLabError("--resume: run \(name) is not in \(store.path)") }
-            runID = try store.createRun(RunSpec(name: name, source: "train", configJSON: configJSON, seed: config.seed,
-                                                codeVersion: "searchlab", worldDigest: environment.manifest.files["corpus.jsonl"]?.sha256)).id!
+            guard !resume else { throw SearchLabError("--resume: run \(name) is not in \(store.path); start it without --resume") }
+            runID = try store.createRun(RunSpec(name: name, source: "train", configJSON: try resolved.canonicalJSON(), seed: config.seed,
+                                                codeVersion: codeVersion, worldDigest: worldDigest)).id!
         }
         // The workers are the parallelism; one BLAS thread each also makes every product's
         // summation order independent of the machine's core count.
@@ -51,13 +77,31 @@ public final class TrainingRun {
         models = try TrainingRun.makeModels(config: config, initial: initial, latest: latest, checkpoints: checkpoints)
         step = latest?.step ?? 0
         // Steps after the checkpoint (a crash mid-run) are redone from scratch.
-        try store.discardSteps(runID: runID, from: step)
+        if resume { try store.discardSteps(runID: runID, from: step) }
     }
 
-    static func latestCheckpoint(in directory: URL) throws -> (step: Int, url: URL)? {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        let steps = names.compactMap { $0.hasPrefix("step-") ? Int($0.dropFirst(5)) : nil }
-        return steps.max().map { ($0, directory.appendingPathComponent("step-\($0)")) }
+    /// The newest checkpoint the database records for the run. Directories the database does
+    /// not name (a crash between saving the files and the step's commit) are ignored: the
+    /// step that saved them is redone.
+    /// - Throws: ``SearchLabError`` when the recorded checkpoint's directory is missing.
+    static func latestCheckpoint(of runID: Int64, in store: RunStore, checkpoints: URL) throws -> (step: Int, url: URL)? {
+        guard let record = try store.checkpoints(runID: runID).last else { return nil }
+        let url = checkpoints.appendingPathComponent("step-\(record.step)")
+        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("model.safetensors").path) else {
+            throw SearchLabError("--resume: the database records checkpoint step-\(record.step) at \(url.path), but it is not there; "
+                                 + "put the run's checkpoints back in \(checkpoints.path)")
+        }
+        return (record.step, url)
+    }
+
+    /// The prompt limits must fit the model's context: a longer prompt would be cut silently
+    /// by the model's window, not by the limit the config names.
+    static func checkLimits(_ rollout: TrainingConfig.Rollout, context: Int, checkpoint: String) throws {
+        for (key, value) in [("data.max_start_length", rollout.maxStartLength), ("data.max_prompt_length", rollout.maxPromptLength)]
+        where value > context {
+            throw SearchLabError("\(key) (\(value)) exceeds the context of the model in \(checkpoint) (\(context) tokens); "
+                                 + "set it to at most \(context)")
+        }
     }
 
     /// `policy.config`, when set, must name the checkpoint's size: training a different model

@@ -65,11 +65,20 @@ struct EvalCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrorsAsync {
+            // The name is checked before any work, and taken in the same transaction that stores the run.
+            let store = try db.map { try RunStore(path: $0) }
+            if let store, let run {
+                try RunSpec.validate(name: run)
+                if try store.write({ try $0.run(named: run) }) != nil {
+                    throw SearchLabError("a run named \"\(run)\" already exists in \(store.path); choose another --run")
+                }
+            }
             let environment = try WorldEnvironment(directory: URL(fileURLWithPath: world))
             let loaded = try Checkpoint.load(from: URL(fileURLWithPath: checkpoint))
             var questions = (split == "test" ? environment.test : environment.train).map { WorldPlans.question($0) }
             if let limit { questions = Array(questions.prefix(limit)) }
-            let searchEngine = try environment.engine(engine, seed: seed)
+            // Recorded, so the stored trajectories replay from the run's own retrieval log.
+            let searchEngine = CallRecorder(try environment.engine(engine, seed: seed))
             let settings = EvaluationSettings(
                 rollout: RolloutSettings(maxTurns: maxTurns, maxObservationTokens: 100, contextLimit: loaded.model.config.contextLength - 32,
                                          maxStartTokens: loaded.model.config.contextLength, topK: topk),
@@ -84,12 +93,19 @@ struct EvalCommand: AsyncParsableCommand {
             }
             var lines = report.exactMatchBySource.map { "\($0.source)\tEM \(String(format: "%.3f", $0.em))\t(n=\($0.count))" }
             lines.append("all\tEM \(String(format: "%.3f", report.exactMatch))\t(n=\(report.samples.count))\tsearches/trajectory \(String(format: "%.2f", report.meanSearches))")
-            if let db, let run {
-                let store = try RunStore(path: db)
-                let record = try store.createRun(RunSpec(name: run, source: "eval", seed: seed, codeVersion: SearchLabVersion.string,
-                                                         worldDigest: environment.manifest.files["corpus.jsonl"]?.sha256))
-                _ = try store.writeStep(runID: record.id!, step: 0, metrics: report.metrics, trajectories: report.samples.map(\.trajectory))
-                lines.append("stored \(report.samples.count) trajectories in \(db) as run \(run)")
+            if let store, let run {
+                let spec = RunSpec(name: run, source: "eval", seed: seed, codeVersion: SearchLabVersion.code,
+                                   worldDigest: environment.manifest.files["corpus.jsonl"]?.sha256)
+                let prepared = try PreparedTrajectory.prepareAll(report.samples.map(\.trajectory))
+                let calls = searchEngine.drain().map {
+                    LoggedCall(engineFingerprint: searchEngine.fingerprint, query: $0.query, topK: $0.topK, hits: $0.hits, phase: .rollout)
+                }
+                try store.write { writer in
+                    let record = try writer.createRun(spec)
+                    try writer.commit(StepCommit(step: 0, metrics: report.metrics, trajectories: prepared, calls: calls, checkpoint: nil),
+                                      runID: record.id!)
+                }
+                lines.append("stored \(report.samples.count) trajectories in \(store.path) as run \(run)")
             }
             Output.writeLines(lines)
         }

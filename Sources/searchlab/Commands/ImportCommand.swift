@@ -64,7 +64,7 @@ struct ImportCommand: ParsableCommand {
             if let count = synthetic.synthetic {
                 let store = try RunStore(path: db)
                 let timing = try synthetic.generator.store(count: count, into: store, runName: runName,
-                                                           codeVersion: SearchLabVersion.string)
+                                                           codeVersion: SearchLabVersion.code)
                 let rate = Double(timing.stored) / max(timing.storeSeconds, 1e-9)
                 Output.writeLines([
                     "imported \(timing.stored) synthetic trajectories into run \(runName) (\(db))",
@@ -79,7 +79,7 @@ struct ImportCommand: ParsableCommand {
             let dataset = try data.map { try DatasetAnswers(source: ImportSource(path: $0)) } ?? DatasetAnswers()
             let scoring = ScoringOptions(scheme: scheme, weights: scheme == .format ? .searchR1v03 : .init())
             let importer = Importer(format: format, scoring: scoring, dataset: dataset, keepGoing: keepGoing,
-                                    codeVersion: SearchLabVersion.string)
+                                    codeVersion: SearchLabVersion.code)
             let store = try RunStore(path: db)
             let summary = try importer.run(sources, into: store, runName: runName)
             Output.writeLines(["imported \(summary.stored) trajectories into run \(summary.runName) (\(db))"])

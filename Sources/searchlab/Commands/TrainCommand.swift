@@ -14,10 +14,14 @@ struct TrainCommand: AsyncParsableCommand {
             --set overrides, and runs trainer.total_training_steps steps: rollouts through \
             Search-R1's loop against retriever.engine, advantages (algorithm.adv_estimator), \
             clipped policy (and critic) updates, validation every trainer.test_freq steps. Every \
-            step's metrics, trajectories and retrieval calls go to the run database in one \
-            transaction; checkpoints go to DB.checkpoints/NAME/step-N every trainer.save_freq \
-            steps. --resume continues from the newest checkpoint and redoes any step stored \
-            after it, bit for bit as if the run had never stopped (timing/* metrics aside).
+            step's metrics, trajectories, retrieval calls (its rollouts' and its validation's) and \
+            checkpoint record go to the run database in one transaction; checkpoints go to \
+            DB.checkpoints/NAME/step-N every trainer.save_freq steps (-1: only after the last \
+            step) and at a --max-steps or --max-minutes stop. --resume continues from the newest \
+            checkpoint the database records and redoes any step stored \
+            after it, bit for bit as if the run had never stopped (timing/* metrics aside). \
+            --resume refuses a changed config (only trainer.total_training_steps may change) or \
+            world, and a second process training the same run is refused at once.
 
             Needs world.dir (a `searchlab world` directory) and policy.checkpoint (a \
             `searchlab pretrain` checkpoint).
@@ -60,19 +64,25 @@ struct TrainCommand: AsyncParsableCommand {
             let environment = try WorldEnvironment(directory: URL(fileURLWithPath: worldDir))
             let store = try RunStore(path: db)
             let checkpoints = URL(fileURLWithPath: db + ".checkpoints").appendingPathComponent(name)
-            let run = try TrainingRun(config: trainingConfig, configJSON: try resolved.canonicalJSON(), environment: environment,
-                                      store: store, name: name, checkpoints: checkpoints, resume: resume)
+            let run = try TrainingRun(config: trainingConfig, resolved: resolved, environment: environment,
+                                      store: store, name: name, checkpoints: checkpoints, resume: resume,
+                                      codeVersion: SearchLabVersion.code)
             let total = trainingConfig.totalTrainingSteps
             var budget = maxSteps ?? Int.max
             let started = Date()
             let deadline = maxMinutes.map { started.addingTimeInterval($0 * 60) }
             while run.step < total && budget > 0 {
-                let report = try await run.runStep()
+                // The last step of a --max-steps budget ends with a checkpoint, so --resume goes on from it.
+                let report = try await run.runStep(forceCheckpoint: budget == 1 && run.step + 1 < total)
                 Output.progress(TrainProgress.line(report, total: total))
+                if !report.nonFinite.isEmpty {
+                    Output.progress("warning: step \(report.step + 1): \(report.nonFinite.joined(separator: ", ")) "
+                                    + "not finite (stored in metric_nonfinite): the run is diverging")
+                }
                 budget -= 1
                 if let deadline, Date() >= deadline, run.step < total {
                     // A checkpoint at the stop (unless the step just wrote one), so --resume picks up here.
-                    if run.step % max(1, trainingConfig.saveFrequency) != 0 { try run.saveCheckpoint() }
+                    if !report.checkpointSaved { try run.saveCheckpoint() }
                     Output.progress("time limit: stopped after \(run.step) steps (\(String(format: "%.1f", Date().timeIntervalSince(started) / 60)) min)")
                     break
                 }
