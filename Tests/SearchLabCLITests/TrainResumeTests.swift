@@ -81,7 +81,7 @@ struct TrainResumeTests {
         let db = dir.appendingPathComponent("r.sqlite").path
         let missing = try runSearchlab(["train"] + args + ["--db", db, "--name", "r", "--resume"])
         #expect(missing.status == 1)
-        #expect(missing.stderr.hasPrefix("error: --resume: no checkpoint in"))
+        #expect(missing.stderr.hasPrefix("error: --resume: run r is not in "), "\(missing.stderr)")
         let once = try runSearchlab(["train"] + args + ["--db", db, "--name", "r", "--max-steps", "1"])
         #expect(once.status == 0, "\(once.stderr)")
         let again = try runSearchlab(["train"] + args + ["--db", db, "--name", "r"])

@@ -107,6 +107,9 @@ struct ReplayTests {
         var hits = turn.observation!.documents.map { SearchHit(document: CorpusDocument(id: $0.id!, contents: $0.contents), score: $0.score!) }
         hits[0].document = CorpusDocument(id: hits[0].document.id, contents: "Tampered\n" + turn.observation!.documents[0].text)
         try store.write { writer in
+            // `eval` logged the real answer; it is replaced by the tampered one.
+            try writer.db.execute(sql: "DELETE FROM retrieval_log WHERE run_id = ? AND step = ? AND query = ?",
+                                  arguments: [stored.record.runID, stored.record.step, turn.action.content!])
             try writer.logRetrieval(runID: stored.record.runID, step: stored.record.step,
                                     engineFingerprint: stored.trajectory.provenance!.engineFingerprint!,
                                     query: turn.action.content!, topK: 3, hits: hits)
