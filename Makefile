@@ -26,10 +26,18 @@ test: build
 	.venv/bin/python scripts/reference/student_t_reference.py --check
 	.venv/bin/python scripts/check_notebooks.py notebooks-export
 
-## demo: the main job end to end on embedded defaults.
+## demo: the main job end to end: GRPO from the shipped base policy, before/after test EM
+## (about 7 minutes after the build; DEMO_TRAIN_STEPS, DEMO_TEST, … in scripts/demo).
 demo: bootstrap
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --product searchlab
 	@scripts/demo
+
+## base-fixture: pretrain fixtures/base-small again with its recipe and check its SHA-256
+## (about 40 minutes on 2 idle cores); UPDATE=1 re-records it (SHA256SUMS, check.json).
+.PHONY: base-fixture
+base-fixture: bootstrap
+	$(SWIFT) build -c release --product searchlab
+	scripts/base-fixture
 
 clean:
 	rm -rf .build demo-out

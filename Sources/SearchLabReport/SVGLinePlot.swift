@@ -28,17 +28,25 @@ public struct SVGLinePlot: Sendable {
     public var xLabel: String
     public var yLabel: String
     public var series: [PlotSeries]
+    /// A range the y axis always covers, whatever the data (0…1 for rates such as EM, so a
+    /// flat series at 0 is drawn at the bottom of a 0–1 axis, not in the middle of −0.6…0.6).
+    public var yDomain: ClosedRange<Double>?
+    /// Horizontal reference levels drawn dashed, with their names (e.g. the base policy's EM).
+    public var references: [(name: String, y: Double)] = []
     public var width = 560.0
     public var height = 300.0
 
     /// A colour-blind-safe palette (Okabe–Ito), cycled by series index.
     static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 
-    public init(title: String, xLabel: String, yLabel: String, series: [PlotSeries]) {
+    public init(title: String, xLabel: String, yLabel: String, series: [PlotSeries], yDomain: ClosedRange<Double>? = nil,
+                references: [(name: String, y: Double)] = []) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.series = series
+        self.yDomain = yDomain
+        self.references = references
     }
 
     struct Frame { var left = 56.0, right = 16.0, top = 30.0, bottom = 42.0 }
@@ -46,9 +54,12 @@ public struct SVGLinePlot: Sendable {
     /// The SVG document. All text is XML-escaped.
     public func render() -> String {
         let frame = Frame()
-        let plotW = width - frame.left - frame.right - (series.count > 1 ? 110 : 0)
+        let legend = series.count + references.count > 1
+        let plotW = width - frame.left - frame.right - (legend ? 110 : 0)
         let plotH = height - frame.top - frame.bottom
-        let xs = series.flatMap { $0.points.map(\.x) }, ys = series.flatMap { $0.points.map(\.y) }
+        let xs = series.flatMap { $0.points.map(\.x) }
+        var ys = series.flatMap { $0.points.map(\.y) } + references.map(\.y)
+        if let yDomain { ys += [yDomain.lowerBound, yDomain.upperBound] }
         let xTicks = NiceScale(min: xs.min() ?? 0, max: xs.max() ?? 1)
         let yTicks = NiceScale(min: ys.min() ?? 0, max: ys.max() ?? 1)
         func px(_ x: Double) -> Double { frame.left + (x - xTicks.lower) / xTicks.span * plotW }
@@ -75,11 +86,21 @@ public struct SVGLinePlot: Sendable {
             if s.points.count == 1, let p = s.points.first {
                 svg += ##"<circle cx="\##(f(px(p.x)))" cy="\##(f(py(p.y)))" r="3" fill="\##(colour)"/>"##
             }
-            if series.count > 1 {
+            if legend {
                 let ly = frame.top + 12 + Double(i) * 16
                 let lx = frame.left + plotW + 12
                 svg += ##"<line x1="\##(f(lx))" x2="\##(f(lx + 18))" y1="\##(f(ly - 4))" y2="\##(f(ly - 4))" stroke="\##(colour)" stroke-width="2"/>"##
                 svg += ##"<text x="\##(f(lx + 22))" y="\##(f(ly))">\##(XMLText.escape(s.name))</text>"##
+            }
+        }
+        for (k, r) in references.enumerated() where !xs.isEmpty {
+            let y = f(py(r.y))
+            svg += ##"<line class="reference" x1="\##(f(frame.left))" x2="\##(f(frame.left + plotW))" y1="\##(y)" y2="\##(y)" stroke="#555" stroke-width="1.4" stroke-dasharray="6 4"><title>\##(XMLText.escape(r.name))</title></line>"##
+            if legend {
+                let ly = frame.top + 12 + Double(series.count + k) * 16
+                let lx = frame.left + plotW + 12
+                svg += ##"<line x1="\##(f(lx))" x2="\##(f(lx + 18))" y1="\##(f(ly - 4))" y2="\##(f(ly - 4))" stroke="#555" stroke-width="1.4" stroke-dasharray="6 4"/>"##
+                svg += ##"<text x="\##(f(lx + 22))" y="\##(f(ly))">\##(XMLText.escape(r.name))</text>"##
             }
         }
         if xs.isEmpty {
@@ -98,7 +119,11 @@ struct NiceScale {
 
     init(min lo: Double, max hi: Double, targetTicks: Int = 5) {
         var lo = lo, hi = hi
-        if lo == hi { lo -= 0.5; hi += 0.5 }
+        // A flat series: at 0 the axis is 0…1 (a rate that has not moved yet), else it spans
+        // half the value either side, so it never crosses zero where the data does not.
+        if lo == hi {
+            if lo == 0 { hi = 1 } else { let pad = abs(lo) / 2; lo -= pad; hi += pad }
+        }
         let raw = (hi - lo) / Double(targetTicks)
         let magnitude = pow10(floor(log10(raw)))
         let fraction = raw / magnitude

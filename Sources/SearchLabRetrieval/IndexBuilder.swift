@@ -29,25 +29,32 @@ public enum IndexBuilder {
     /// atomically (a temporary file renamed into place).
     /// - Throws: ``LocatedError`` (`FILE:LINE: …`) for a bad corpus line or duplicate id —
     ///   nothing is written then; ``SearchLabError`` for I/O failures.
+    /// - Parameter progress: (passages analysed, passages in the corpus), from worker threads,
+    ///   as each chunk of passages is done.
     @discardableResult
-    public static func build(corpusPath: String, outputPath: String, options: IndexBuildOptions) throws -> IndexMetadata {
+    public static func build(corpusPath: String, outputPath: String, options: IndexBuildOptions,
+                             progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws -> IndexMetadata {
         let corpus = try CorpusFile(path: corpusPath)
         guard !corpus.lines.isEmpty else {
             throw LocatedError(file: corpusPath, line: nil, message: "the corpus has no documents (expected JSON lines {\"id\", \"contents\"})")
         }
-        let built = try build(corpus, options: options)
+        let built = try build(corpus, options: options, progress: progress)
         try IndexWriter.write(built, to: outputPath)
         return built.metadata
     }
 
-    static func build(_ corpus: CorpusFile, options: IndexBuildOptions) throws -> BuiltIndex {
+    static func build(_ corpus: CorpusFile, options: IndexBuildOptions,
+                      progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws -> BuiltIndex {
         let analyzer = Analyzer(options.analyzer)
         let chunkCount = min(corpus.lines.count, options.threads * 8)
         let bounds = (0...chunkCount).map { $0 * corpus.lines.count / chunkCount }
+        let analysed = AnalysedCount()
         // Job 0 hashes the corpus file while the others analyse chunks.
         let jobs = try Parallel.map(chunkCount + 1, threads: options.threads) { job -> ChunkJob in
             if job == 0 { return .digest(CanonicalJSON.sha256Hex(corpus.data)) }
-            return .chunk(try ChunkPostings(corpus, lines: bounds[job - 1]..<bounds[job], analyzer: analyzer))
+            let chunk = try ChunkPostings(corpus, lines: bounds[job - 1]..<bounds[job], analyzer: analyzer)
+            progress(analysed.add(bounds[job] - bounds[job - 1]), corpus.lines.count)
+            return .chunk(chunk)
         }
         var digest = ""
         var chunks: [ChunkPostings] = []
@@ -68,6 +75,13 @@ public enum IndexBuilder {
             corpus: .init(name: URL(fileURLWithPath: corpus.name).lastPathComponent, bytes: corpus.data.count, sha256: digest))
         return BuiltIndex(metadata: metadata, vocabulary: vocabulary, postings: postings, lengths: lengths,
                           ids: ids, contents: chunks.flatMap(\.contents))
+    }
+
+    /// Passages analysed so far, shared by the workers.
+    private final class AnalysedCount: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        func add(_ n: Int) -> Int { lock.lock(); defer { lock.unlock() }; count += n; return count }
     }
 
     private enum ChunkJob {

@@ -31,8 +31,11 @@ public struct Importer: Sendable {
     /// Stores every record of `sources` in the run `runName` (created if new; an existing
     /// imported run is extended). All or nothing unless `keepGoing`.
     /// - Throws: the first ``LocatedError`` (nothing stored), or a store error.
+    /// - Parameter progress: (records stored, records read so far), every 1,000 records and
+    ///   at the end of each file (a file is read whole before its records are stored).
     @discardableResult
-    public func run(_ sources: [ImportSource], into store: RunStore, runName: String) throws -> ImportSummary {
+    public func run(_ sources: [ImportSource], into store: RunStore, runName: String,
+                    progress: (Int, Int) -> Void = { _, _ in }) throws -> ImportSummary {
         // Once committed the import is stored (in the WAL); a failed final checkpoint only
         // leaves the copy into the main file to the next open.
         defer { try? store.finishBulkWrites() }
@@ -40,10 +43,13 @@ public struct Importer: Sendable {
             let run = try openRun(writer, name: runName, sources: sources)
             var stored = 0
             var skipped: [LocatedError] = []
+            var read = 0
             for source in sources {
                 let (records, errors) = try RecordReader.read(source, format: format, scoring: scoring, keepGoing: keepGoing)
                 skipped += errors
-                for record in records {
+                read += records.count
+                for (k, record) in records.enumerated() {
+                    if k % 1_000 == 0 { progress(stored, read) }
                     do {
                         try writer.insert(settle(record, writer: writer, runID: run.id!), runID: run.id!, step: record.step)
                         stored += 1
@@ -53,6 +59,7 @@ public struct Importer: Sendable {
                         skipped.append(located)
                     }
                 }
+                progress(stored, read)
             }
             return ImportSummary(runName: runName, stored: stored, skipped: skipped)
         }

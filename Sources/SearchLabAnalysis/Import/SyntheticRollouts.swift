@@ -93,8 +93,9 @@ extension SyntheticRollouts {
     /// trainer's per-step path). 50,000 rather than fewer: each transaction rewrites thousands
     /// of pages of the indexes keyed by question whatever its size, so larger batches write
     /// each of those pages fewer times per trajectory.
+    /// `progress` gets the number stored after each batch.
     public func store(count: Int, into store: RunStore, runName: String, batch: Int = 50_000,
-                      codeVersion: String) throws -> Timing {
+                      codeVersion: String, progress: (Int) -> Void = { _ in }) throws -> Timing {
         let clock = ContinuousClock()
         let config = try CanonicalJSON.string(JSONValue.object([
             "generator": .string("synthetic"), "questions": .integer(Int64(questions)), "samples": .integer(Int64(samples)),
@@ -134,6 +135,7 @@ extension SyntheticRollouts {
                 return try preparing.wait()
             }
             timing.stored += items.count
+            progress(timing.stored)
             (items, prepared) = (nextItems, next)
         }
         // The last batches' checkpoints count: the rate is for data in the database file.

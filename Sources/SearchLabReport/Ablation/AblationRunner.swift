@@ -108,7 +108,10 @@ public struct AblationRunner: Sendable {
     }
 
     /// Runs every unfinished cell; returns the names of cells whose process failed.
-    public func run(_ cells: [AblationCell], progress: @escaping @Sendable (String) -> Void) throws -> [String] {
+    /// `progress` gets the messages (starts, heartbeats, ends); `counts` gets (runs done,
+    /// runs running, runs to do) whenever they change.
+    public func run(_ cells: [AblationCell], progress: @escaping @Sendable (String) -> Void,
+                    counts: (Int, Int, Int) -> Void = { _, _, _ in }) throws -> [String] {
         try FileManager.default.createDirectory(at: layout.cellsDirectory, withIntermediateDirectories: true)
         var pending: [(cell: AblationCell, resume: Bool)] = []
         for cell in cells {
@@ -127,6 +130,7 @@ public struct AblationRunner: Sendable {
                 let process = try launch(cell, resume: resume) { ended.signal() }
                 running.append((cell, process, Date()))
                 progress("[\(done + running.count)/\(total) started] \(cell.name): \(resume ? "resuming" : "starting")")
+                counts(done, running.count, total)
             }
             if ended.wait(timeout: .now() + heartbeat) == .timedOut {
                 for entry in running {
@@ -147,6 +151,7 @@ public struct AblationRunner: Sendable {
                 }
             }
             running.removeAll { !$0.process.isRunning }
+            counts(done, running.count, total)
         }
         return failed
     }

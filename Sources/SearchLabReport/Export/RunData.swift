@@ -38,6 +38,14 @@ public struct RunData: Sendable {
     /// Metric names starting with `prefix`, sorted.
     public func metrics(prefix: String) -> [String] { curves.keys.filter { $0.hasPrefix(prefix) }.sorted() }
 
+    /// `metric` of the untouched policy: its step-0 value when the run validated before
+    /// training (`trainer.val_before_train`, stored with step 0 before the first update).
+    public func valueBeforeTraining(_ metric: String) -> Double? {
+        guard config.contains(where: { $0.key == "trainer.val_before_train" && $0.value == "true" }),
+              let first = curves[metric]?.first, first.step == 0 else { return nil }
+        return first.value
+    }
+
     /// The number of steps with metrics.
     public var stepCount: Int { Set(curves.values.flatMap { $0.map(\.step) }).count }
 

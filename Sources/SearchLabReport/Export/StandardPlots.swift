@@ -16,6 +16,11 @@ public struct PlotSpec: Sendable {
     /// Metrics found under a prefix are shown as this text + the rest of their name
     /// (`em/sim-2hop` → `EM sim-2hop`), short enough for the legend.
     public var prefixLabel = ""
+    /// A range the y axis always covers (0…1 for rates).
+    public var yDomain: ClosedRange<Double>? = nil
+    /// A metric whose value before training is drawn as the base policy's level (a dashed
+    /// line), when the run validated before its first update.
+    public var baseLevel: String? = nil
 
     /// The metrics of `run` this plot draws, in order.
     public func names(in run: RunData) -> [String] {
@@ -26,7 +31,9 @@ public struct PlotSpec: Sendable {
 
     /// The plot of `run` as an SVG line chart.
     public func plot(_ run: RunData) -> SVGLinePlot {
-        SVGLinePlot(title: title, xLabel: "step", yLabel: yLabel, series: run.series(names(in: run), label: label))
+        let level = baseLevel.flatMap(run.valueBeforeTraining).map { [(name: "base policy", y: $0)] } ?? []
+        return SVGLinePlot(title: title, xLabel: "step", yLabel: yLabel, series: run.series(names(in: run), label: label),
+                           yDomain: yDomain, references: level)
     }
 
     /// The legend text of a metric.
@@ -46,10 +53,10 @@ public enum StandardPlots {
         PlotSpec(id: "reward-em", title: "Training reward and exact match", yLabel: "mean per trajectory",
                  explanation: "Mean reward and exact match (EM) of the training rollouts at each step, overall and per data source. Rising curves mean the policy answers more questions correctly.",
                  metrics: ["reward/mean", "em/mean"], prefixes: ["em/"], labels: ["reward/mean": "reward", "em/mean": "EM"],
-                 prefixLabel: "EM "),
+                 prefixLabel: "EM ", yDomain: 0...1),
         PlotSpec(id: "val-em", title: "Test exact match (greedy)", yLabel: "EM",
-                 explanation: "Exact match on the held-out test questions with greedy decoding, every `trainer.test_freq` steps, overall and per data source (Search-R1's `val/test_score/<data_source>`).",
-                 metrics: ["val/em"], prefixes: ["val/em/"], labels: ["val/em": "all"]),
+                 explanation: "Exact match on the held-out test questions with greedy decoding, every `trainer.test_freq` steps, overall and per data source (Search-R1's `val/test_score/<data_source>`). The dashed line is the base policy's overall EM, measured before the first update (`trainer.val_before_train`): the curve above it is what training added.",
+                 metrics: ["val/em"], prefixes: ["val/em/"], labels: ["val/em": "all"], yDomain: 0...1, baseLevel: "val/em"),
         PlotSpec(id: "searches", title: "Search calls per trajectory", yLabel: "searches",
                  explanation: "Searches answered with information per trajectory (`env/number_of_valid_search`), overall and per data source. Multi-hop questions need more searches.",
                  metrics: ["env/number_of_valid_search"], prefixes: ["env/number_of_valid_search/"],

@@ -66,10 +66,12 @@ public enum Evaluator {
                       engine: engine, settings: settings, provenance: provenance)
     }
 
-    /// Rolls out each question once, each turn's batch split over the replicas' workers.
+    /// Rolls out each question once, each turn's batch split over the replicas' workers;
+    /// `progress` gets the number of questions done after each batch of `settings.batchSize`.
     public static func run(questions: [Question], replicas: ModelReplicas, tokenizer: Tokenizer,
                            engine: any SearchEngine, settings: EvaluationSettings,
-                           provenance: @escaping (Int) -> Provenance? = { _ in nil }) async throws -> EvaluationReport {
+                           provenance: @escaping (Int) -> Provenance? = { _ in nil },
+                           progress: (Int) -> Void = { _ in }) async throws -> EvaluationReport {
         let sampling = PolicyTurnGenerator.turnSettings(temperature: settings.temperature, topP: settings.topP,
                                                         maxNewTokens: settings.maxNewTokens, endOfText: tokenizer.endOfText)
         var generator = PolicyTurnGenerator(replicas: replicas, tokenizer: tokenizer, settings: sampling, seed: settings.seed)
@@ -79,6 +81,7 @@ public enum Evaluator {
             let ids = chunk.map { RandomStream.deriveKey(seed: settings.seed, purpose: "eval.sequence", indices: [UInt64($0)]) }
             samples += try await loop.run(chunk.map { questions[$0] }, sequenceIDs: ids, policy: &generator,
                                           provenance: { provenance(chunk[$0]) })
+            progress(samples.count)
         }
         return EvaluationReport(samples: samples)
     }

@@ -50,6 +50,9 @@ struct AblateCommand: ParsableCommand {
     @Flag(help: "List the cells, their state and their train command; run nothing.")
     var list = false
 
+    @Flag(help: "No progress display (by default: the runs' start, heartbeat and end lines, under one updating count line on a terminal).")
+    var quiet = false
+
     @Option(help: "Output format of the comparison: table, csv or json.")
     var format: CountOutputFormat = .table
 
@@ -84,8 +87,13 @@ struct AblateCommand: ParsableCommand {
                 try FileManager.default.createDirectory(at: layout.cellsDirectory, withIntermediateDirectories: true)
                 return try AblationListing.write(cells, layout: layout, runner: runner)
             }
-            Output.progress("ablate: \(cells.count) runs (\(cells.count / max(1, seeds ?? grid.seeds)) cells × \(seeds ?? grid.seeds) seeds), \(jobs) at a time, in \(layout.cellsDirectory.path)")
-            let failed = try runner.run(cells) { Output.progress($0) }
+            let progress = ProgressLine("ablate", total: cells.count, unit: "runs", quiet: quiet)
+            progress.note("ablate: \(cells.count) runs (\(cells.count / max(1, seeds ?? grid.seeds)) cells × \(seeds ?? grid.seeds) seeds), \(jobs) at a time, in \(layout.cellsDirectory.path)")
+            let failed = try runner.run(cells, progress: { progress.note($0) }, counts: { done, running, total in
+                progress.setTotal(total)
+                progress.update(done, status: "\(running) running")
+            })
+            progress.finish()
             guard onlyCells.isEmpty else {
                 if !failed.isEmpty { throw SearchLabError("\(failed.count) cells failed: \(failed.joined(separator: ", "))") }
                 return

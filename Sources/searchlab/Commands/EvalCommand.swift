@@ -56,6 +56,9 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Run name for --db.")
     var run: String?
 
+    @Flag(help: "No progress display (by default: one updating line on a terminal, a line per batch of 64 otherwise).")
+    var quiet = false
+
     func validate() throws {
         guard split == "train" || split == "test" else { throw ValidationError("--split must be train or test") }
         guard (db == nil) == (run == nil) else { throw ValidationError("--db and --run go together") }
@@ -87,10 +90,15 @@ struct EvalCommand: AsyncParsableCommand {
                                             maxObservationTokens: 100, contextLimit: settings.rollout.contextLimit)
             Tensor.setBLASThreads(1)
             let replicas = ModelReplicas(loaded.model, pool: WorkerPool(count: threads))
+            let progress = ProgressLine("eval", total: questions.count, unit: "questions", quiet: quiet)
+            progress.update(0)
             let report = try await Evaluator.run(questions: questions, replicas: replicas, tokenizer: loaded.tokenizer,
-                                                 engine: searchEngine, settings: settings) { _ in
+                                                 engine: searchEngine, settings: settings, provenance: { _ in
                 Provenance(seed: seed, checkpointDigest: loaded.digest, sampling: sampling, engineFingerprint: searchEngine.fingerprint)
-            }
+            }, progress: { done in
+                progress.update(done, line: "eval \(done)/\(questions.count) questions")
+            })
+            progress.finish()
             var lines = report.exactMatchBySource.map { "\($0.source)\tEM \(String(format: "%.3f", $0.em))\t(n=\($0.count))" }
             lines.append("all\tEM \(String(format: "%.3f", report.exactMatch))\t(n=\(report.samples.count))\tsearches/trajectory \(String(format: "%.2f", report.meanSearches))")
             if let store, let run {

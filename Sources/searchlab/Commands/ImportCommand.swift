@@ -46,6 +46,9 @@ struct ImportCommand: ParsableCommand {
     @Flag(help: "Store the good lines and report the bad ones instead of stopping at the first.")
     var keepGoing = false
 
+    @Flag(help: "No progress display (by default: one updating line on a terminal; the summary line always).")
+    var quiet = false
+
     @OptionGroup(title: "Synthetic rollouts (benchmarks)")
     var synthetic: SyntheticOptions
 
@@ -63,8 +66,10 @@ struct ImportCommand: ParsableCommand {
             try RunSpec.validate(name: runName)
             if let count = synthetic.synthetic {
                 let store = try RunStore(path: db)
+                let progress = ProgressLine("import", total: count, unit: "trajectories", quiet: quiet)
                 let timing = try synthetic.generator.store(count: count, into: store, runName: runName,
-                                                           codeVersion: SearchLabVersion.code)
+                                                           codeVersion: SearchLabVersion.code) { progress.update($0) }
+                progress.finish()
                 let rate = Double(timing.stored) / max(timing.storeSeconds, 1e-9)
                 Output.writeLines([
                     "imported \(timing.stored) synthetic trajectories into run \(runName) (\(db))",
@@ -81,7 +86,12 @@ struct ImportCommand: ParsableCommand {
             let importer = Importer(format: format, scoring: scoring, dataset: dataset, keepGoing: keepGoing,
                                     codeVersion: SearchLabVersion.code)
             let store = try RunStore(path: db)
-            let summary = try importer.run(sources, into: store, runName: runName)
+            let progress = ProgressLine("import", total: 0, unit: "records", quiet: quiet)
+            let summary = try importer.run(sources, into: store, runName: runName) { stored, read in
+                progress.setTotal(read)
+                progress.update(stored)
+            }
+            progress.finish()
             Output.writeLines(["imported \(summary.stored) trajectories into run \(summary.runName) (\(db))"])
             try Output.finish(skipped: summary.skipped, total: summary.stored + summary.skipped.count)
         }

@@ -39,6 +39,9 @@ struct IndexCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores). The file does not depend on it.")
     var threads: Int?
 
+    @Flag(help: "No progress display (by default: one updating line on a terminal; the summary line always).")
+    var quiet = false
+
     func validate() throws {
         guard k1 >= 0, k1.isFinite else { throw ValidationError("--k1 must be a finite number ≥ 0") }
         guard (0...1).contains(b) else { throw ValidationError("--b must be between 0 and 1") }
@@ -51,7 +54,12 @@ struct IndexCommand: ParsableCommand {
                 analyzer: AnalyzerSettings(lowercase: true, stopwords: stopwords, stemmer: stem),
                 k1: k1, b: b, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
             let started = Date()
-            let metadata = try IndexBuilder.build(corpusPath: corpus, outputPath: out, options: options)
+            let progress = ProgressLine("index", total: 0, unit: "passages", quiet: quiet)
+            let metadata = try IndexBuilder.build(corpusPath: corpus, outputPath: out, options: options) { done, total in
+                progress.setTotal(total)
+                progress.update(done, status: done < total ? "analysing" : "merging postings and writing")
+            }
+            progress.finish()
             let seconds = Date().timeIntervalSince(started)
             FileHandle.standardError.write(Data("""
                 indexed \(metadata.documentCount) documents, \(metadata.termCount) terms, \

@@ -52,6 +52,9 @@ struct PretrainCommand: AsyncParsableCommand {
     @Option(help: "Seed of initialisation, demonstrations and data order.")
     var seed: UInt64 = 1
 
+    @Flag(help: "No progress display (by default: one updating line on a terminal, a line every 25 steps otherwise).")
+    var quiet = false
+
     func validate() throws {
         guard steps > 0, batchRows > 0, vocabSize > 300, lr > 0 else {
             throw ValidationError("--steps and --batch-rows must be positive, --vocab-size above 300, --lr positive")
@@ -78,13 +81,16 @@ struct PretrainCommand: AsyncParsableCommand {
             settings.seed = seed
             let engine = try environment.engine("bm25", seed: seed)
             let started = Date()
+            let progress = ProgressLine("pretrain", total: steps, unit: "steps", quiet: quiet)
+            progress.update(0, status: "demonstrations and tokenizer")
             let result = try await Pretrainer.run(
                 corpus: try environment.corpus(), questions: environment.train, engine: engine, settings: settings,
                 output: URL(fileURLWithPath: out)) { step, loss in
-                    if step % 25 == 0 || step == steps - 1 {
-                        Output.progress("pretrain step \(step + 1)/\(steps)  loss \(String(format: "%.4f", loss))")
-                    }
+                    let text = "loss \(String(format: "%.4f", loss))"
+                    progress.update(step + 1, status: text,
+                                    line: step % 25 == 0 || step == steps - 1 ? "pretrain step \(step + 1)/\(steps)  \(text)" : nil)
                 }
+            progress.finish()
             let demoEM = Double(result.demonstrations.filter(\.outcome.exactMatch).count) / Double(max(1, result.demonstrations.count))
             let summary = PretrainSummary(settings: settings, checkpointDigest: result.checkpointDigest,
                                           losses: result.losses.map(Double.init), demonstrations: result.demonstrations.count,

@@ -49,6 +49,9 @@ struct TrainCommand: AsyncParsableCommand {
                                valueName: "MINUTES"))
     var maxMinutes: Double?
 
+    @Flag(help: "No progress display (by default: one updating line on a terminal, a line per step otherwise).")
+    var quiet = false
+
     func validate() throws {
         if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps must be at least 1, got \(maxSteps)") }
         if let maxMinutes, !(maxMinutes > 0) { throw ValidationError("--max-minutes must be positive, got \(maxMinutes)") }
@@ -71,22 +74,29 @@ struct TrainCommand: AsyncParsableCommand {
             var budget = maxSteps ?? Int.max
             let started = Date()
             let deadline = maxMinutes.map { started.addingTimeInterval($0 * 60) }
+            let progress = ProgressLine("train", total: maxSteps.map { min(total, run.step + $0) } ?? total, unit: "steps", quiet: quiet, alreadyDone: run.step)
+            var lastValidation: Double?
+            defer { progress.finish() }
+            progress.update(run.step, status: "first step (with validation before training, if set)")
             while run.step < total && budget > 0 {
                 // The last step of a --max-steps budget ends with a checkpoint, so --resume goes on from it.
                 let report = try await run.runStep(forceCheckpoint: budget == 1 && run.step + 1 < total)
-                Output.progress(TrainProgress.line(report, total: total))
+                lastValidation = report.metrics["val/em"] ?? lastValidation
+                progress.update(run.step, status: TrainProgress.status(report, validation: lastValidation),
+                                line: TrainProgress.line(report, total: total))
                 if !report.nonFinite.isEmpty {
-                    Output.progress("warning: step \(report.step + 1): \(report.nonFinite.joined(separator: ", ")) "
-                                    + "not finite (stored in metric_nonfinite): the run is diverging")
+                    progress.note("warning: step \(report.step + 1): \(report.nonFinite.joined(separator: ", ")) "
+                                  + "not finite (stored in metric_nonfinite): the run is diverging")
                 }
                 budget -= 1
                 if let deadline, Date() >= deadline, run.step < total {
                     // A checkpoint at the stop (unless the step just wrote one), so --resume picks up here.
                     if !report.checkpointSaved { try run.saveCheckpoint() }
-                    Output.progress("time limit: stopped after \(run.step) steps (\(String(format: "%.1f", Date().timeIntervalSince(started) / 60)) min)")
+                    progress.note("time limit: stopped after \(run.step) steps (\(String(format: "%.1f", Date().timeIntervalSince(started) / 60)) min)")
                     break
                 }
             }
+            progress.finish()
             Output.writeLines(["run \(name): \(run.step)/\(total) steps in \(db); checkpoints in \(checkpoints.path)"])
         }
     }
@@ -95,6 +105,13 @@ struct TrainCommand: AsyncParsableCommand {
 /// The progress display: one line per step with the live metrics, the wall time of each
 /// phase (so the slow part is visible) and, after a validation, its EM per data source.
 enum TrainProgress {
+    /// The live line's metrics: reward and searches of this step, the latest validation EM.
+    static func status(_ report: TrainingRun.StepReport, validation: Double?) -> String {
+        let m = report.metrics
+        func f(_ value: Double?, _ digits: Int) -> String { value.map { String(format: "%.\(digits)f", $0) } ?? "-" }
+        return "reward \(f(m["reward/mean"], 3))  val em \(f(validation, 3))  searches \(f(m["env/number_of_valid_search"], 2))"
+    }
+
     static func line(_ report: TrainingRun.StepReport, total: Int) -> String {
         let m = report.metrics
         func f(_ key: String, _ digits: Int = 3) -> String { m[key].map { String(format: "%.\(digits)f", $0) } ?? "-" }
