@@ -51,7 +51,8 @@ def base_info(path):
     print(f"pretrained with `searchlab pretrain --preset {s['preset']} --steps {s['steps']} "
           f"--demonstration-passes {s['demonstrationPasses']} --demonstration-share {s['demonstrationShare']}` "
           f"(seed {s['seed']}): loss {p['losses'][0]:.2f} -> {p['losses'][-1]:.2f}, "
-          f"{p['demonstrations']} scripted demonstrations, {p['seconds'] / 60:.0f} min on 2 cores")
+          f"{p['demonstrations']} scripted demonstrations, {p['seconds'] / 60:.0f} min wall when recorded "
+          f"(about 40 min on 2 idle cores)")
     print(f"weights sha256 {p['checkpointDigest']}")
 
 

@@ -60,6 +60,36 @@ struct TrainPipelineTests {
         #expect(tooBig.stderr == "error: data.train_batch_size (6) exceeds the world's 5 training questions; lower it or make a world with more (`searchlab world --train N`)\n")
     }
 
+    /// Every step that searched has its engine calls in `retrieval_log`, validation included:
+    /// the shipped base policy searches, so rollouts and validations both call the engine.
+    /// Each step's rollout calls are exactly its trajectories' searches; each validation's
+    /// are its questions' mean searches × their number, stored as `validation`.
+    @Test func everyStepThatSearchedHasItsCallsStored() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let world = dir.appendingPathComponent("world").path, db = dir.appendingPathComponent("runs.sqlite").path
+        #expect(try runSearchlab(["world", "--seed", "1", "--out", world]).status == 0)
+        let validationQuestions = 6
+        let r = try runSearchlab([
+            "train", "--config", Fixtures.url("configs/grpo.yaml").path, "--db", db, "--name", "r",
+            "--set", "world.dir=\(world)", "--set", "policy.checkpoint=\(Fixtures.url("base-small").path)",
+            "--set", "data.train_batch_size=3", "--set", "actor_rollout_ref.rollout.n_agent=2",
+            "--set", "actor_rollout_ref.actor.ppo_mini_batch_size=6", "--set", "actor_rollout_ref.actor.ppo_micro_batch_size=6",
+            "--set", "trainer.total_training_steps=2", "--set", "trainer.test_freq=1", "--set", "trainer.val_before_train=true",
+            "--set", "data.val_batch_size=\(validationQuestions)", "--set", "trainer.save_freq=-1",
+        ], environment: ["OPENBLAS_NUM_THREADS": "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for step in 0..<2 {
+            let searched = try Int(Self.sql(db, "select sum(search_count) from trajectory where step = \(step)")) ?? -1
+            let rollout = try Int(Self.sql(db, "select count(*) from retrieval_log where step = \(step) and phase = 'rollout'")) ?? -1
+            #expect(searched > 0 && rollout == searched, "step \(step): \(searched) searches, \(rollout) rollout calls")
+            let mean = try Double(Self.sql(db, "select value from metric where step = \(step) and name = 'val/search_count'")) ?? -1
+            let validation = try Int(Self.sql(db, "select count(*) from retrieval_log where step = \(step) and phase = 'validation'")) ?? -1
+            #expect(mean > 0 && validation == Int((mean * Double(validationQuestions)).rounded()),
+                    "step \(step): val/search_count \(mean) × \(validationQuestions), \(validation) validation calls")
+        }
+    }
+
     /// save_freq -1: no periodic checkpoint, but the last step's; a --max-steps stop saves one.
     @Test func checkpointsFollowSaveFrequency() throws {
         let dir = try Fixtures.temporaryDirectory()
