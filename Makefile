@@ -24,6 +24,7 @@ test: build
 	.venv/bin/python scripts/reference/bm25_reference.py --check
 	.venv/bin/python scripts/reference/porter_reference.py --check
 	.venv/bin/python scripts/reference/student_t_reference.py --check
+	@$(UPDATE_REFERENCE_CHECK)
 	.venv/bin/python scripts/check_notebooks.py notebooks-export
 
 ## demo: the main job end to end: GRPO from the shipped base policy, before/after test EM
@@ -51,6 +52,18 @@ check-rl-golden: bootstrap
 ## rl-golden: regenerate fixtures/golden/rl_algorithms.json from the numpy reference.
 rl-golden: bootstrap
 	.venv/bin/python scripts/reference/rl_reference.py
+
+# --- trainer: the whole PPO/GRPO update against PyTorch ------------------------------------
+# torch is a bench requirement, not a test one: without it the check prints one line and skips
+# (the Swift test reads the committed golden file either way).
+UPDATE_REFERENCE_CHECK = if .venv/bin/python -c 'import torch' 2>/dev/null; then \
+	  echo ".venv/bin/python scripts/reference/update_reference.py --check"; \
+	  .venv/bin/python scripts/reference/update_reference.py --check; \
+	else echo "skip: scripts/reference/update_reference.py --check (torch is not installed in .venv; pip install -r scripts/requirements-bench.txt)"; fi
+.PHONY: update-golden
+## update-golden: regenerate fixtures/golden/update_reference.json with the torch reference (needs torch).
+update-golden: bootstrap
+	.venv/bin/python scripts/reference/update_reference.py
 
 # --- world (searchlab world) -------------------------------------------------------------
 .PHONY: bench-world

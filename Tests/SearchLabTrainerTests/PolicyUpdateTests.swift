@@ -1,8 +1,8 @@
 import SearchLabCore
 import SearchLabPolicy
 import SearchLabTensor
-import SearchLabTrainer
 import Testing
+@testable import SearchLabTrainer
 
 /// The update half of a step on a tiny byte-level transformer.
 struct PolicyUpdateTests {
@@ -99,18 +99,67 @@ struct PolicyUpdateTests {
         #expect(try update(threads: 2, steps: 3).weights == update(threads: 2, steps: 3).weights)
     }
 
-    @Test func observationTokensAreOutOfTheLossWithStateMasking() async throws {
-        var policy = ScriptedPolicy(scripts: ["a": ["<search> capital </search>", "<answer> Varnel </answer>"]])
+    /// State masking, checked where it matters: the loss's derivatives that reach the policy's
+    /// backward pass. On a rollout batch with observations (two searches, answers right and
+    /// wrong, so every advantage is non-zero), with `state_masking: true` ∂loss/∂logProb and
+    /// ∂loss/∂entropy are exactly 0 at every retrieved token of every micro-batch (and non-zero
+    /// at the generated ones); with `state_masking: false` they are non-zero at every retrieved
+    /// token. (Replaces a test that only read `state_tokens/coverage`, a metric computed from the
+    /// same mask array, so it could not see whether the loss used it.)
+    @Test(arguments: [1, 2])
+    func retrievedTokensGetExactlyZeroLossGradientWithStateMasking(threads: Int) async throws {
+        var policy = ScriptedPolicy(scripts: ["a": ["<search> capital </search>", "<answer> Varnel </answer>"],
+                                              "b": ["<search> capital </search>", "<answer> Osk </answer>"]])
         let loop = RolloutLoop(settings: RolloutSettings(maxTurns: 1, maxObservationTokens: 8, topK: 1), tokenizer: ByteTokenizer(),
                                engine: TwoPassageEngine(), makePrompt: { "Q: \($0.text)\n" })
-        let q = Question(id: "a", dataSource: "s", text: "capital?", goldenAnswers: ["Varnel"])
-        let samples = try await loop.run([q], sequenceIDs: [0], policy: &policy)
-        let batch = RolloutBatch(samples: samples, groupIDs: ["q"])
+        let right = Question(id: "a", dataSource: "s", text: "capital?", goldenAnswers: ["Varnel"])
+        var wrong = right
+        wrong.id = "b"
+        let samples = try await loop.run([right, wrong], sequenceIDs: [0, 1], policy: &policy)
+        #expect(samples.map(\.trajectory.outcome.reward) == [1, 0])
+        let batch = RolloutBatch(samples: samples, groupIDs: ["q", "q"])
+        let retrieved = (0..<batch.shape.count).filter { batch.responseMask[$0] == 1 && batch.infoMask[$0] == 0 }
+        let generated = (0..<batch.shape.count).filter { batch.infoMask[$0] == 1 }
+        #expect(retrieved.count >= 2 * 8, "each row has an observation")
+
         for masking in [true, false] {
-            let config = try Self.config("grpo", extra: ["actor_rollout_ref.actor.state_masking=\(masking)"])
-            let metrics = PolicyUpdate(config: config).run(batch, models: try Self.models(config, critic: false), step: 0)
-            let coverage = try #require(metrics["state_tokens/coverage"])
-            if masking { #expect(coverage < 1) } else { #expect(coverage == 1) }
+            let config = try Self.config("grpo", extra: [
+                "actor_rollout_ref.actor.state_masking=\(masking)", "actor_rollout_ref.actor.use_kl_loss=true",
+                "actor_rollout_ref.actor.kl_loss_coef=0.1", "actor_rollout_ref.actor.entropy_coeff=0.01",
+                "actor_rollout_ref.actor.ppo_micro_batch_size=2", "actor_rollout_ref.actor.ppo_mini_batch_size=2",
+                "actor_rollout_ref.actor.ppo_epochs=2"])
+            // Whole-batch (row, t) → the loss's derivatives, over every micro-batch of every epoch.
+            let seen = Observed()
+            var update = PolicyUpdate(config: config)
+            update.lossGradientObserver = { rows, dLogProbs, dEntropy in
+                let length = batch.shape.length
+                for (r, row) in rows.enumerated() {
+                    for t in 0..<length {
+                        seen.add(row * length + t, logProb: dLogProbs[r * length + t], entropy: dEntropy[r * length + t])
+                    }
+                }
+            }
+            _ = update.run(batch, models: try Self.models(config, critic: false, threads: threads), step: 0)
+            #expect(seen.count.count == batch.shape.count && seen.count.values.allSatisfy { $0 == 2 }, "each token once per epoch")
+            if masking {
+                let leaks = retrieved.filter { seen.logProb[$0] != 0 || seen.entropy[$0] != 0 }
+                #expect(leaks.isEmpty, "retrieved tokens with a loss gradient: \(leaks.map { (seen.logProb[$0], seen.entropy[$0]) })")
+                #expect(generated.allSatisfy { seen.logProb[$0] != 0 && seen.entropy[$0] != 0 })
+            } else {
+                #expect(retrieved.allSatisfy { seen.logProb[$0] != 0 && seen.entropy[$0] != 0 })
+            }
         }
+    }
+}
+
+/// The loss derivatives an update reported, summed over its passes (Σ|·|, so opposite signs
+/// in two epochs cannot cancel).
+final class Observed: @unchecked Sendable {
+    var logProb: [Int: Double] = [:], entropy: [Int: Double] = [:], count: [Int: Int] = [:]
+
+    func add(_ k: Int, logProb dl: Double, entropy dh: Double) {
+        logProb[k, default: 0] += Swift.abs(dl)
+        entropy[k, default: 0] += Swift.abs(dh)
+        count[k, default: 0] += 1
     }
 }

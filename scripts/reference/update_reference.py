@@ -18,7 +18,9 @@ Writes fixtures/golden/update_reference.json: the batch, the config overrides bo
 the scores, advantages and metrics, and per parameter tensor, after each optimiser step, the
 clipped gradient AdamW consumed and the updated weights, as exact per-tensor statistics (L2 norm,
 sum, Σ|x|, a ±1-signed sum every element enters, max |x|) plus the values at a deterministic
-subset of indices (every element of tensors of ≤ 33 values). Full arrays would be ~5 MB of JSON.
+subset of indices (every element of tensors of ≤ 33 values). Full arrays would be about 9 MB of
+JSON (37,500 parameters × gradient and weights × 2 steps × 3 models). The key bias, whose gradient
+is zero in exact arithmetic, is left out of the weight statistics (see `shift_invariant`).
 
 Usage: scripts/reference/update_reference.py [--check]   (--check: exit 1 if the committed file
 differs from a fresh computation by more than 1e-9 relative; default: write it)
@@ -41,6 +43,7 @@ SAMPLES_EVEN = 8        # evenly spaced indices per large tensor
 SAMPLES_LARGEST = 8     # plus the indices of the largest |first-step gradient|
 SMALL_TENSOR = 33       # tensors up to this size are stored whole
 REFERENCE_PERTURBATION = 0.02
+INVARIANT_BOUND = 1e-12  # |gradient| / max |gradient| of the tensor the reference must show there
 
 # ---------------------------------------------------------------------------------------------
 # The batch: six hand-written Search-R1 rollouts over the tiny tokenizer's words. Segments are
@@ -381,7 +384,7 @@ def run(algorithm, config, raw, batch):
     actor_opt = adamw(policy, specs, s["actor_rollout_ref.actor.optim.lr"], s["actor_rollout_ref.actor.optim.weight_decay"])
     critic_opt = adamw(critic, specs, s["critic.optim.lr"], CRITIC_WEIGHT_DECAY) if critic else None
     micros = micro_batches(batch, s["actor_rollout_ref.actor.ppo_micro_batch_size"])
-    steps, margins = [], {"ratio": math.inf, "value": math.inf}
+    steps, margins = [], {"ratio": math.inf, **({"value": math.inf} if critic else {})}  # no value clip without a critic
     for epoch in range(s["actor_rollout_ref.actor.ppo_epochs"]):
         actor_opt.zero_grad(set_to_none=False)
         if critic_opt:
@@ -432,10 +435,36 @@ def sample_indices(first_gradient):
     return sorted(even | largest)
 
 
-def describe(x, indices):
+def shift_invariant(config):
+    """Elements whose gradient is zero in exact arithmetic: the key bias (the middle third of each
+    c_attn.bias). It adds q·b_k to every score of a query's row, and a softmax does not change when
+    one constant is added to its whole row, so ∂loss/∂b_k = 0. Computed, the gradient is rounding
+    noise (~1e-19 here in float64, ~1e-9 in SearchLab's float32), and AdamW's first step moves a
+    weight by lr·g/(|g| + 1e-8): in float32 that is a sizeable, arbitrary fraction of lr. Their
+    updated weights are therefore excluded from the weight statistics and checked within lr per step."""
+    c = config["n_embd"]
+    return {f"h.{layer}.attn.c_attn.bias": [c, 2 * c] for layer in range(config["n_layer"])}
+
+
+def check_invariant(gradients, ranges, label):
+    """The reference's own confirmation that those gradients vanish."""
+    for name, (lo, hi) in ranges.items():
+        g = gradients[name].flatten()
+        ratio = float(g[lo:hi].abs().max() / g.abs().max())
+        if ratio > INVARIANT_BOUND:
+            raise AssertionError(f"{label} {name}[{lo}..<{hi}]: |gradient| / max = {ratio:.3g}, expected ≤ {INVARIANT_BOUND}")
+
+
+def describe(x, indices, skip=None):
+    """Statistics of x (over the elements outside `skip`, a [lo, hi) range, when given) and its
+    values at `indices`."""
     x = x.flatten()
-    return {"norm": float(x.norm()), "sum": float(x.sum()), "abs_sum": float(x.abs().sum()),
-            "signed_sum": float((x * signs(x.numel())).sum()), "max_abs": float(x.abs().max()),
+    keep = torch.ones(x.numel(), dtype=torch.bool)
+    if skip:
+        keep[skip[0]:skip[1]] = False
+    kept = x[keep]
+    return {"norm": float(kept.norm()), "sum": float(kept.sum()), "abs_sum": float(kept.abs().sum()),
+            "signed_sum": float((kept * signs(x.numel())[keep]).sum()), "max_abs": float(kept.abs().max()),
             "values": [float(x[i]) for i in indices]}
 
 
@@ -468,8 +497,13 @@ def golden():
         "critic": "the checkpoint's weights, value head included",
         "rows": [{k: row[k] for k in ("group", "reward", "prompt", "response", "info")} for row in batch],
         "tensors": [{"name": n, "shape": shape} for n, shape in layout(config)],
+        "shift_invariant": {"ranges": shift_invariant(config),
+                            "rule": "[lo, hi) of the flat tensor: the key bias, whose gradient is 0 in exact arithmetic "
+                                    "(softmax is invariant to a constant added to a row). Weight statistics leave these "
+                                    "elements out; their stored values are checked within lr per optimiser step."},
         "algorithms": {},
     }
+    invariant = shift_invariant(config)
     for algorithm in ALGORITHMS:
         result = run(algorithm, config, raw, batch)
         first = result["steps"][0]
@@ -479,8 +513,11 @@ def golden():
                 continue
             indices = {n: sample_indices(first[model]["gradient"][n]) for n, _ in result["specs"]}
             models[model] = {"indices": indices, "steps": [
-                {kind: {n: describe(step[model][kind][n], indices[n]) for n, _ in result["specs"]}
+                {kind: {n: describe(step[model][kind][n], indices[n], invariant.get(n) if kind == "weights" else None)
+                        for n, _ in result["specs"]}
                  for kind in ("gradient", "weights")} for step in result["steps"]]}
+            for k, step in enumerate(result["steps"]):
+                check_invariant(step[model]["gradient"], invariant, f"{algorithm} {model} step {k + 1}")
         sc = result["scores"]
         flat = lambda xs: [float(v) for x in xs for v in x] if xs is not None else []  # noqa: E731
         out["algorithms"][algorithm] = {
@@ -527,7 +564,7 @@ def main():
         print(f"{name}: grad_norm {[round(s['actor/grad_norm'], 6) for s in m]}, clipfrac after 2 steps "
               f"{m[-1]['actor/pg_clipfrac']:.4f}, closest to a clip boundary {algorithm['closest_to_a_clip_boundary']}")
     if not args.check:
-        text = json.dumps(fresh, indent=1, sort_keys=True)
+        text = json.dumps(fresh, indent=1, sort_keys=True, allow_nan=False)  # strict JSON: Swift's decoder rejects Infinity
         # one line per list of numbers keeps the file short and its diffs readable
         text = re.sub(r"\[[-0-9.e,\s]*\]", lambda m: re.sub(r"\s+", "", m.group(0)).replace(",", ", "), text)
         GOLDEN.write_text(text + "\n")

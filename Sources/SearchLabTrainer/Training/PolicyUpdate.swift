@@ -46,6 +46,11 @@ public struct PolicyUpdate {
 
     public init(config: TrainingConfig) { self.config = config }
 
+    /// For tests: receives each actor micro-batch's rows (whole-batch indices, in the order of
+    /// the micro-batch's response matrix) and the loss's ∂/∂logProbs and ∂/∂entropy at every
+    /// response token (rows × L, after the micro-batch scale), just before they go to backward.
+    var lossGradientObserver: ((_ rows: [Int], _ logProbGradient: [Double], _ entropyGradient: [Double]) -> Void)?
+
     struct Scores { var old: [Double]; var reference: [Double]; var values: [Double]; var scorable: [Double] }
 
     /// Updates `models` from `batch`; returns verl-named metrics, sorted by name.
@@ -232,6 +237,7 @@ public struct PolicyUpdate {
             advantages: micro.slice(inputs.advantages.advantages, from: full), lossMask: micro.slice(inputs.lossMask, from: full),
             entropy: micro.gather(scores.map(\.entropies)),
             referenceLogProbs: config.actor.useKLLoss ? micro.slice(inputs.scores.reference, from: full) : []), params).scaled(by: scale)
+        lossGradientObserver?(micro.parts.flatMap(\.rows), loss.logProbGradient, loss.entropyGradient)
         let dLogProbs = micro.scatter(loss.logProbGradient)
         let dEntropies = params.entropyCoefficient != 0 ? micro.scatter(loss.entropyGradient) : nil
         models.pool.run(jobs: micro.parts.count) { worker, j in
