@@ -57,7 +57,7 @@ import Testing
         let served = RandomEngine(corpus: try exampleCorpus(), seed: 9)
         let queries = ["alpha", "caf\u{E9}", "say \"hi\"\nthen leave", "alpha"]
         try await withServer(engine: served) { base in
-            let client = HTTPEngine(url: base.appendingPathComponent("retrieve"), timeout: 10)
+            let client = HTTPEngine(url: base.appendingPathComponent("retrieve"), timeout: Client.timeout)
             // Scores cross the wire as shortest round-trip decimals: bit-identical doubles.
             let remote = try await client.search(queries, topK: 4)
             let direct = try await served.search(queries, topK: 4)

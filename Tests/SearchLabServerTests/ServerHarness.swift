@@ -40,7 +40,19 @@ struct Exchange: Sendable {
 }
 
 enum Client {
-    static let session = URLSession(configuration: .ephemeral)
+    /// These tests check what the server answers, not how fast (bench/serve measures that). In
+    /// the whole suite, long synchronous tests (training, evaluation) can hold every thread of
+    /// Swift's cooperative pool — one per core, so two here — for minutes, and the in-process
+    /// server's handlers wait for one; Foundation's 60-second default then failed correct
+    /// exchanges with a timeout. A starved exchange still completes once a thread frees up.
+    static let timeout: TimeInterval = 1_800
+
+    static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout
+        return URLSession(configuration: configuration)
+    }()
 
     static func post(_ base: URL, _ path: String = "retrieve", body: Data) async throws -> Exchange {
         var request = URLRequest(url: base.appendingPathComponent(path))
@@ -59,6 +71,8 @@ enum Client {
     }
 
     static func send(_ request: URLRequest) async throws -> Exchange {
+        var request = request
+        request.timeoutInterval = timeout
         let (data, response) = try await session.data(for: request)
         let http = try #require(response as? HTTPURLResponse)
         return Exchange(status: http.statusCode, contentType: http.value(forHTTPHeaderField: "Content-Type"), body: data)
