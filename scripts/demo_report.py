@@ -64,8 +64,8 @@ def table(db):
         n = len([r for r in base if source is None or r[1] == source])
         change = "-" if b is None else f"{t - b:+.3f}"
         print(f"{source or 'all':<10}{fmt(b):>8}{fmt(t):>9}{change:>9}{n:>6}")
-    print(f"{'searches per trajectory':<28}base {fmt(searches(base), 2)}  trained {fmt(searches(trained), 2)}")
-    print(f"{'searches per 2-hop trajectory':<28}base {fmt(searches(base, 'sim-2hop'), 2)}  "
+    print(f"{'searches per trajectory':<31}base {fmt(searches(base), 2)}  trained {fmt(searches(trained), 2)}")
+    print(f"{'searches per 2-hop trajectory':<31}base {fmt(searches(base, 'sim-2hop'), 2)}  "
           f"trained {fmt(searches(trained, 'sim-2hop'), 2)}")
 
 

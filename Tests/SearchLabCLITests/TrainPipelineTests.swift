@@ -58,6 +58,9 @@ struct TrainPipelineTests {
         let tooBig = try runSearchlab(["train"] + args + ["--set", "data.train_batch_size=6", "--db", dir.appendingPathComponent("x.sqlite").path, "--name", "r"])
         #expect(tooBig.status == 1)
         #expect(tooBig.stderr == "error: data.train_batch_size (6) exceeds the world's 5 training questions; lower it or make a world with more (`searchlab world --train N`)\n")
+        // Refused before the database is opened: no empty database, no lock file.
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.sqlite").path))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.sqlite.checkpoints").path))
     }
 
     /// Every step that searched has its engine calls in `retrieval_log`, validation included:
@@ -183,5 +186,52 @@ struct TrainPipelineTests {
                                      "--limit", "2", "--db", db, "--run", "r"])
         #expect(eval.status == 1)
         #expect(eval.stderr == "error: a run named \"r\" already exists in \(db); choose another --run\n")
+    }
+    /// `eval --config` is the run's validation. The shipped base policy (which searches and
+    /// answers) trains 2 steps at a high learning rate, so the two checkpoints behave apart; with
+    /// the run's config, the base scores step 0's `val/em` (validation before training) and the
+    /// step-2 checkpoint the `val/em` stored after step 2, with the same searches in the same
+    /// order and the same answers from the engine; the eval run stores the resolved config.
+    @Test func evalWithTheRunsConfigScoresTheRunsValidation() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let world = dir.appendingPathComponent("world").path, base = Fixtures.url("base-small").path
+        #expect(try runSearchlab(["world", "--seed", "1", "--out", world]).status == 0)
+        #expect(try runSearchlab(["index", "--corpus", world + "/corpus.jsonl", "--out", world + "/bm25.index", "--quiet"]).status == 0)
+        let config = [
+            "--config", Fixtures.url("configs/grpo.yaml").path, "--set", "world.dir=\(world)", "--set", "policy.checkpoint=\(base)",
+            "--set", "data.train_batch_size=2", "--set", "actor_rollout_ref.rollout.n_agent=2",
+            "--set", "actor_rollout_ref.actor.ppo_mini_batch_size=4", "--set", "actor_rollout_ref.actor.ppo_micro_batch_size=2",
+            "--set", "actor_rollout_ref.actor.optim.lr=1e-3", "--set", "trainer.total_training_steps=2", "--set", "trainer.test_freq=2",
+            "--set", "trainer.save_freq=2", "--set", "trainer.val_before_train=true", "--set", "data.val_batch_size=8",
+            "--set", "trainer.seed=5",
+        ]
+        let db = dir.appendingPathComponent("r.sqlite").path
+        let train = try runSearchlab(["train"] + config + ["--db", db, "--name", "r", "--quiet"])
+        #expect(train.status == 0, "\(train.stderr)")
+        func metrics(_ run: String, step: Int) throws -> String {
+            try Self.sql(db, "select m.name, m.value from metric m join run on run.id = m.run_id where run.name = '\(run)' "
+                         + "and m.step = \(step) and m.name in ('val/em', 'val/search_count') order by m.name")
+        }
+        func calls(_ run: String, step: Int, phase: String) throws -> String {
+            try Self.sql(db, "select l.query, l.top_k, l.hits_json from retrieval_log l join run on run.id = l.run_id "
+                         + "where run.name = '\(run)' and l.step = \(step) and l.phase = '\(phase)' order by l.id")
+        }
+        let before = try metrics("r", step: 0), after = try metrics("r", step: 1)
+        #expect(before != after, "the two checkpoints should behave apart: \(before) / \(after)")
+        for (checkpoint, step) in [(base, 0), (db + ".checkpoints/r/step-2", 1)] {
+            let name = "e\(step)"
+            let eval = try runSearchlab(["eval", "--checkpoint", checkpoint, "--db", db, "--run", name, "--quiet"] + config)
+            #expect(eval.status == 0, "\(eval.stderr)")
+            #expect(eval.stdout.contains("(n=8)"), "\(eval.stdout)")
+            #expect(try metrics(name, step: 0) == metrics("r", step: step), "checkpoint \(checkpoint)")
+            let validationCalls = try calls("r", step: step, phase: "validation")
+            #expect(!validationCalls.isEmpty)
+            #expect(try calls(name, step: 0, phase: "rollout") == validationCalls, "checkpoint \(checkpoint)")
+            #expect(try Self.sql(db, "select config_json like '%\"data.val_batch_size\":8%' from run where name = '\(name)'") == "1")
+        }
+        let mixed = try runSearchlab(["eval", "--checkpoint", base, "--topk", "2"] + config)
+        #expect(mixed.status != 0)
+        #expect(mixed.stderr.contains("--topk goes without --config: with a config, set its key instead"), "\(mixed.stderr)")
     }
 }

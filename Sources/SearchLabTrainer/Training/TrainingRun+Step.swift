@@ -16,18 +16,6 @@ extension TrainingRun {
         public var checkpointSaved = false
     }
 
-    var rolloutSettings: RolloutSettings {
-        RolloutSettings(maxTurns: config.rollout.searchTurns, maxObservationTokens: config.rollout.maxObservationLength,
-                        contextLimit: config.rollout.maxPromptLength, maxStartTokens: config.rollout.maxStartLength,
-                        topK: config.rollout.topK)
-    }
-
-    var sampling: SearchLabCore.SamplingSettings {
-        SearchLabCore.SamplingSettings(temperature: config.rollout.temperature, topP: config.rollout.topP,
-                         maxTokensPerTurn: config.rollout.maxResponseLength, maxTurns: config.rollout.searchTurns,
-                         maxObservationTokens: config.rollout.maxObservationLength, contextLimit: config.rollout.maxPromptLength)
-    }
-
     /// The questions of a step (see ``EpochBatches``: whole batches within each epoch).
     func questions(forStep step: Int) -> [WorldQuestion] {
         batches.indices(forStep: step).map { environment.train[$0] }
@@ -80,9 +68,9 @@ extension TrainingRun {
                                                             endOfText: models.tokenizer.endOfText)
         var generator = PolicyTurnGenerator(replicas: models.policyReplicas, tokenizer: models.tokenizer,
                                             settings: turnSampling, seed: config.seed)
-        let loop = RolloutLoop(settings: rolloutSettings, tokenizer: models.tokenizer, engine: engine,
+        let loop = RolloutLoop(settings: config.rolloutSettings, tokenizer: models.tokenizer, engine: engine,
                                scoring: ScoringOptions(scheme: config.rewardScheme, weights: config.rewardWeights))
-        let provenance = Provenance(seed: config.seed, checkpointDigest: digest, sampling: sampling,
+        let provenance = Provenance(seed: config.seed, checkpointDigest: digest, sampling: config.rolloutSampling,
                                     engineFingerprint: engine.fingerprint, step: step)
         let samples = try await loop.run(rows, sequenceIDs: ids, policy: &generator, provenance: { _ in provenance }, timer: timer)
         let rolloutCalls = engine.drain()
@@ -126,9 +114,7 @@ extension TrainingRun {
     /// engine calls are kept for the step's commit (``validationEngine``).
     public func validate() async throws -> [String: Double] {
         let questions = environment.test.prefix(config.validationBatchSize).map { WorldPlans.question($0) }
-        let settings = EvaluationSettings(rollout: rolloutSettings, maxNewTokens: config.rollout.maxResponseLength,
-                                          temperature: 0, seed: config.seed,
-                                          scoring: ScoringOptions(scheme: .em))
+        let settings = config.validationSettings
         let report = try await Evaluator.run(questions: Array(questions), replicas: models.policyReplicas,
                                              tokenizer: models.tokenizer,
                                              engine: validationEngine, settings: settings)

@@ -39,8 +39,9 @@ public final class TrainingRun {
         self.store = store
         self.checkpoints = checkpoints
         try RunSpec.validate(name: name)
-        lock = try RunLock(path: checkpoints.path + ".lock", owner: "run \(name)")
+        // The data order first: a world that cannot fill a batch leaves no lock file behind.
         batches = try EpochBatches(questionCount: environment.train.count, batchSize: config.trainBatchSize, seed: config.seed)
+        lock = try RunLock(path: checkpoints.path + ".lock", owner: "run \(name)")
         let inner = try environment.engine(config.rollout.retrieverEngine, seed: config.seed)
         engine = CallRecorder(inner)
         validationEngine = CallRecorder(inner)
@@ -96,7 +97,7 @@ public final class TrainingRun {
 
     /// The prompt limits must fit the model's context: a longer prompt would be cut silently
     /// by the model's window, not by the limit the config names.
-    static func checkLimits(_ rollout: TrainingConfig.Rollout, context: Int, checkpoint: String) throws {
+    public static func checkLimits(_ rollout: TrainingConfig.Rollout, context: Int, checkpoint: String) throws {
         for (key, value) in [("data.max_start_length", rollout.maxStartLength), ("data.max_prompt_length", rollout.maxPromptLength)]
         where value > context {
             throw SearchLabError("\(key) (\(value)) exceeds the context of the model in \(checkpoint) (\(context) tokens); "

@@ -65,6 +65,8 @@ struct TrainCommand: AsyncParsableCommand {
                 throw SearchLabError("world.dir is not set: point it at a `searchlab world` directory (--set world.dir=DIR)")
             }
             let environment = try WorldEnvironment(directory: URL(fileURLWithPath: worldDir))
+            // Input errors found before the database is opened leave no empty database behind.
+            _ = try EpochBatches(questionCount: environment.train.count, batchSize: trainingConfig.trainBatchSize, seed: trainingConfig.seed)
             let store = try RunStore(path: db)
             let checkpoints = URL(fileURLWithPath: db + ".checkpoints").appendingPathComponent(name)
             let run = try TrainingRun(config: trainingConfig, resolved: resolved, environment: environment,
