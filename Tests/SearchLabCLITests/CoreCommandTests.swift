@@ -33,6 +33,27 @@ struct CoreCommandTests {
         }
     }
 
+    /// Without --extraction, one note counts the sequences whose score Search-R1's own rule
+    /// would give differently (from the reference's vectors); naming a rule silences it.
+    @Test func unnamedExtractionCountsTheScoresUpstreamWouldGiveDifferently() throws {
+        let rows = try Self.goldenSequences()
+        let input = try rows.map { row in
+            try CanonicalJSON.string(JSONValue.object(["solution_str": row["solution_str"]!, "golden_answers": row["golden_answers"]!]))
+        }.joined(separator: "\n")
+        let differing = rows.filter { row in
+            guard case .object(let expected)? = row["expected"] else { return false }
+            return Self.number(expected["em/response"]!, "score") != Self.number(expected["em/upstream"]!, "score")
+        }.count
+        #expect(differing > 0)
+        let quiet = try runSearchlab(["reward", "--extraction", "response"], stdin: input)
+        let noted = try runSearchlab(["reward"], stdin: input)
+        #expect(noted.status == 0 && quiet.status == 0)
+        #expect(noted.stdout == quiet.stdout)
+        #expect(quiet.stderr.isEmpty)
+        #expect(noted.stderr.hasPrefix("note: \(differing) of \(rows.count) scores differ under Search-R1's own extract_solution"), "\(noted.stderr)")
+        #expect(try runSearchlab(["reward", "--extraction", "upstream"], stdin: input).stderr.isEmpty)
+    }
+
     static func field(_ v: JSONValue, _ k: String) -> JSONValue? {
         if case .object(let o) = v { return o[k] ?? .null }
         return nil

@@ -17,6 +17,11 @@ struct RewardCommand: ParsableCommand {
             extract_solution exactly: it scores prompt + response and needs two or more \
             matches, so a response with no answer is scored as the instruction's example \
             answer "Beijing".
+
+            Without --extraction, each sequence is also scored the upstream way, and when any \
+            score differs one note on standard error says how many: a Search-R1 log re-scored \
+            here then never disagrees with Search-R1's own numbers unnoticed. Naming either rule \
+            silences the note.
             """)
 
     @Argument(help: ArgumentHelp("JSON-lines input; - for standard input.", valueName: "FILE"))
@@ -25,8 +30,8 @@ struct RewardCommand: ParsableCommand {
     @Option(help: "Reward function: em (exact match), subem (golden answer contained), format (format-aware EM).")
     var scheme: SearchR1Reward.Scheme = .em
 
-    @Option(help: "Where the answer is read: response (SearchLab) or upstream (prompt + response, two-match rule).")
-    var extraction: AnswerExtraction = .response
+    @Option(help: "Where the answer is read: response (SearchLab's default) or upstream (prompt + response, two-match rule).")
+    var extraction: AnswerExtraction?
 
     @Option(help: "λf of the format reward: credit for a well-formed sequence.")
     var structureFormatScore: Double = 0
@@ -45,16 +50,33 @@ struct RewardCommand: ParsableCommand {
             let input = try LineInput(path: input)
             let weights = SearchR1Reward.FormatWeights(
                 structureFormatScore: structureFormatScore, finalFormatScore: finalFormatScore, retrievalScore: retrievalScore)
+            let rule = extraction ?? .response
+            var disagreements = 0
             let (lines, errors) = try input.mapJSONLines(keepGoing: keepGoing) { value in
                 let record = try RewardRecord(value)
-                let text = extraction == .upstream ? record.solution : ResponseText.of(record.solution)
-                let score = SearchR1Reward.score(text, goldens: record.goldens, scheme: scheme,
-                                                 weights: weights, extraction: extraction)
+                let score = Self.score(record, rule: rule, scheme: scheme, weights: weights)
+                if extraction == nil, score.score != Self.score(record, rule: .upstream, scheme: scheme, weights: weights).score {
+                    disagreements += 1
+                }
                 return try CanonicalJSON.string(score)
             }
             Output.writeLines(lines)
+            if disagreements > 0 {
+                Output.note("note: \(disagreements) of \(lines.count) scores differ under Search-R1's own extract_solution, which reads "
+                            + "prompt + response and needs two <answer> matches: --extraction upstream gives Search-R1's numbers, "
+                            + "--extraction response keeps these (and silences this note)")
+            }
             try Output.finish(skipped: errors, total: lines.count + errors.count)
         }
+    }
+}
+
+extension RewardCommand {
+    /// One record scored under one extraction rule.
+    static func score(_ record: RewardRecord, rule: AnswerExtraction, scheme: SearchR1Reward.Scheme,
+                      weights: SearchR1Reward.FormatWeights) -> SearchR1Reward.Score {
+        let text = rule == .upstream ? record.solution : ResponseText.of(record.solution)
+        return SearchR1Reward.score(text, goldens: record.goldens, scheme: scheme, weights: weights, extraction: rule)
     }
 }
 

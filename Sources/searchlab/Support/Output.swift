@@ -22,6 +22,11 @@ enum Output {
         FileHandle.standardError.write(Data("\(message)\n".utf8))
     }
 
+    /// A note on standard error that does not change the exit status (`note: …`).
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+    }
+
     /// `error: …` on standard error.
     static func error(_ message: String) {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
