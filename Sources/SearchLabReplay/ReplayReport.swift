@@ -30,6 +30,8 @@ public struct ReplayReport: Codable, Sendable {
     public var verify: VerifyStats?
     /// The replay's outcome (answer, reward, counts) differs from the recorded one.
     public var outcomeChanged = false
+    /// Whether the replay's answer is an exact match (absent for a requery).
+    public var replayedExactMatch: Bool?
     /// What-if: the recording (A) against the replay (B), turn by turn.
     public var changes: TrajectoryDiff?
     /// Requery: per search turn, recorded documents against the engine's.
@@ -50,6 +52,7 @@ public struct ReplayReport: Codable, Sendable {
         case topK = "top_k"
         case checkpointDigest = "checkpoint_digest"
         case outcomeChanged = "outcome_changed"
+        case replayedExactMatch = "replayed_exact_match"
     }
 
     /// Whether a replay of the recording (not a what-if) failed to reproduce it.

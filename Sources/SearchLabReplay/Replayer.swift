@@ -80,6 +80,7 @@ public enum Replayer {
         report.divergence = divergence
         report.verify = verifyStats
         report.outcomeChanged = replayed.outcome != setup.stored.trajectory.outcome
+        report.replayedExactMatch = replayed.outcome.exactMatch
         if whatIf {
             let replayedStored = StoredTrajectory(record: setup.stored.record, runName: "replay", trajectory: replayed)
             report.changes = TrajectoryDiff(setup.stored, replayedStored)

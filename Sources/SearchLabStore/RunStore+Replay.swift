@@ -63,6 +63,20 @@ extension RunStore {
         }
     }
 
+    /// The store ids of a run's trajectories that missed (exact match 0), in insertion order
+    /// (step by step, batch order within a step); at most `limit` of them.
+    public func failingTrajectoryIDs(runID: Int64, limit: Int?) throws -> [Int64] {
+        try read { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM trajectory WHERE run_id = ? AND exact_match = 0 ORDER BY id LIMIT ?",
+                               arguments: [runID, limit ?? -1])
+        }
+    }
+
+    /// How many trajectories a run stored.
+    public func trajectoryCount(runID: Int64) throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trajectory WHERE run_id = ?", arguments: [runID]) ?? 0 }
+    }
+
     /// Checkpoints of any run whose weights have `digest`, newest run first.
     public func checkpoints(withDigest digest: String) throws -> [CheckpointRecord] {
         try read { db in

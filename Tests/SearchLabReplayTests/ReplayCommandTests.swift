@@ -1,5 +1,6 @@
 // `searchlab replay` end to end: exit codes, what-if, re-issued queries, bad input.
 import Foundation
+import GRDB
 import SearchLabCore
 import SearchLabReplay
 import SearchLabStore
@@ -40,6 +41,45 @@ struct ReplayCommandTests {
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stdout.contains("first divergence: turn 0, generation, token 0"))
         #expect(result.stdout.contains("why: different logits: same context, another sampled token"))
+    }
+
+    /// `--run R --failed`: every failing trajectory verified (and replayed with the oracle), one
+    /// row each; a tampered recording is a DIVERGED row and exit status 2.
+    @Test func failedTriagesEveryMissOfARun() throws {
+        let f = try fixture()
+        let failing = try Self.sql(f.db, "SELECT COUNT(*) FROM trajectory t JOIN run r ON r.id = t.run_id WHERE r.name = 'ev' AND t.exact_match = 0")
+        let result = try runSearchlab(["replay", "--db", f.db, "--run", "ev", "--failed", "--limit", "4", "--engine", "oracle",
+                                       "--world", f.world, "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let triage = try JSONDecoder().decode(FailureTriage.self, from: Data(result.stdout.utf8))
+        #expect(triage.failing == failing && triage.trajectories == 40)
+        #expect(triage.rows.count == min(4, failing))
+        #expect(triage.rows.allSatisfy { $0.reproduced == true && $0.verdict != nil && $0.whatIfExactMatch != nil })
+        #expect(triage.rows.map(\.storeID) == triage.rows.map(\.storeID).sorted())
+
+        let db = try f.copy(named: "cli-triage-tampered.sqlite")
+        let first = triage.rows[0].storeID
+        let store = try RunStore(path: db, create: false)
+        var trajectory = try store.trajectory(.storeID(first)).trajectory
+        var raw = Array(trajectory.turns[0].rawGeneration.unicodeScalars)
+        raw[0] = raw[0] == "~" ? "^" : "~"
+        trajectory.turns[0].rawGeneration = String(String.UnicodeScalarView(raw))
+        trajectory.turns[0].text = SearchR1Format.truncateTurn(trajectory.turns[0].rawGeneration)
+        try store.write { writer in
+            try writer.db.execute(sql: "UPDATE trajectory_text SET canonical_json = ? WHERE trajectory_id = ?",
+                                  arguments: [CanonicalJSON.string(trajectory), first])
+        }
+        let text = try runSearchlab(["replay", "--db", db, "--run", "ev", "--failed", "--limit", "2"])
+        #expect(text.status == 2, "\(text.stderr)")
+        let lines = text.stdout.split(separator: "\n")
+        #expect(lines[2].contains("DIVERGED") && lines[3].contains("  yes  "), "\(text.stdout)")
+        #expect(text.stdout.contains("reproduced 1 of 2; DIVERGED 1"))
+        let usage = try runSearchlab(["replay", "--db", f.db, "--failed"])
+        #expect(usage.status != 0 && usage.stderr.contains("--failed triages a whole run: pass --run RUN and no TRAJECTORY"))
+    }
+
+    static func sql(_ db: String, _ query: String) throws -> Int {
+        try DatabaseQueue(path: db).read { try Int.fetchOne($0, sql: query) ?? -1 }
     }
 
     @Test func whatIfWithAnotherEngineShowsTheChangesAndExitsZero() throws {

@@ -30,10 +30,26 @@ struct ReplayCommand: AsyncParsableCommand {
             Live engines are built over --world DIR (default: the training run's world.dir), or \
             from --index/--corpus/--url. Exit status: 0 identical (or a what-if), 2 diverged, \
             1 error.
+
+            --run R --failed triages a run's misses in one go: each trajectory with exact match 0 \
+            (the first --limit of them) is verified against its recording, and with --engine \
+            (oracle, say) replayed against it too. One line each says whether the failure \
+            reproduces and, with the engine, whether its documents led to the right answer \
+            (a retrieval failure) or not (a reasoning failure); then the totals. Exit status 2 \
+            when any diverged.
             """)
 
     @Argument(help: ArgumentHelp("Trajectory: store id (42 or #42) or run:step:question:sample.", valueName: "TRAJECTORY"))
-    var trajectory: String
+    var trajectory: String?
+
+    @Option(help: ArgumentHelp("With --failed: the run whose failing trajectories to triage.", valueName: "RUN"))
+    var run: String?
+
+    @Flag(help: "Triage every failing trajectory of --run (verify each; with --engine, replay each against it too).")
+    var failed = false
+
+    @Option(help: ArgumentHelp("With --failed: at most N trajectories, the first ones stored.", valueName: "N"))
+    var limit: Int?
 
     @Option(help: "Run database.")
     var db: String
@@ -73,13 +89,29 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ValidationError("--world, --index, --corpus and --url are for live engines; the recorded engine needs none")
         }
         if let topk, topk < 1 { throw ValidationError("--topk must be at least 1") }
+        if failed {
+            guard run != nil, trajectory == nil else { throw ValidationError("--failed triages a whole run: pass --run RUN and no TRAJECTORY") }
+            if topk != nil || checkpoint != nil {
+                throw ValidationError("--topk and --checkpoint replay one trajectory; --failed replays each as recorded")
+            }
+            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        } else {
+            guard trajectory != nil else { throw ValidationError("name a TRAJECTORY, or triage a run with --run RUN --failed") }
+            if run != nil || limit != nil { throw ValidationError("--run and --limit go with --failed") }
+        }
     }
 
     func run() async throws {
         var diverged = false
         try await reportingErrorsAsync {
             let store = try RunStore(path: db, create: false)
-            let setup = try ReplaySetup(store: store, ref: TrajectoryRef(parsing: trajectory))
+            if failed {
+                let triage = try await triageFailures(store: store)
+                Output.write(format == .json ? try CanonicalJSON.string(triage) + "\n" : triage.text())
+                diverged = triage.divergedCount > 0
+                return
+            }
+            let setup = try ReplaySetup(store: store, ref: TrajectoryRef(parsing: trajectory!))
             let options = ReplayOptions(engine: try liveEngine(for: setup), topK: topk, checkpoint: checkpoint, verify: verify)
             let report = try await Replayer.replay(setup, store: store, options: options)
             let palette = Palette(enabled: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
@@ -87,6 +119,18 @@ struct ReplayCommand: AsyncParsableCommand {
             diverged = report.diverged
         }
         if diverged { throw ExitCode(2) }
+    }
+
+    /// `--run R --failed`: every failing trajectory verified, and replayed with --engine if set.
+    func triageFailures(store: RunStore) async throws -> FailureTriage {
+        let record = try store.run(named: run!)
+        let whatIf = EngineKind(rawValue: engine) != .recorded
+        let count = try store.failingTrajectoryIDs(runID: record.id!, limit: limit).count
+        let progress = ProgressLine("replay", total: count, unit: "trajectories", quiet: format == .json)
+        defer { progress.finish() }
+        return try await FailureTriage.run(record, store: store, limit: limit,
+                                           engineFor: whatIf ? { try liveEngine(for: $0)! } : nil,
+                                           progress: { done, total in progress.update(done, line: "replay \(done)/\(total) trajectories") })
     }
 
     /// The live engine of a what-if, nil for the recorded answers.
