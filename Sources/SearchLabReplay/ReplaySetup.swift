@@ -48,11 +48,23 @@ public struct ReplaySetup: Sendable {
         }
         batchRow = try store.batchRow(of: stored)
         if origin == .training {
-            trainingConfig = try? TrainingConfig(ResolvedConfig(canonicalJSON: Data(run.configJSON.utf8)))
+            trainingConfig = try Self.storedConfig(of: run)
         }
         let calls = origin == .training ? try store.retrievalCalls(runID: run.id!, step: stored.record.step) : []
         topK = Self.recordedTopK(stored.trajectory, calls: calls, config: trainingConfig)
         scoring = trainingConfig.map { ScoringOptions(scheme: $0.rewardScheme, weights: $0.rewardWeights) } ?? ScoringOptions()
+    }
+
+    /// A training run's stored config, read strictly: a replay under guessed settings (EM for a
+    /// run scored by the format reward, say) would report a divergence that is not one.
+    /// - Throws: ``SearchLabError`` naming the run and what failed to read.
+    static func storedConfig(of run: RunRecord) throws -> TrainingConfig {
+        do {
+            return try TrainingConfig(ResolvedConfig(canonicalJSON: Data(run.configJSON.utf8)))
+        } catch let error as SearchLabError {
+            throw SearchLabError("the stored config of run \(run.name) cannot be read (\(error.message)); it was written by "
+                                 + "SearchLab \(run.codeVersion): replay it with that version, whose config keys it uses")
+        }
     }
 
     /// The run config's `retriever.topk`; else the top-k of the step's logged calls; else the

@@ -78,6 +78,22 @@ struct ReplayCommandTests {
         #expect(usage.status != 0 && usage.stderr.contains("--failed triages a whole run: pass --run RUN and no TRAJECTORY"))
     }
 
+    /// A stored config this build cannot read (a key from a newer SearchLab) is an error naming
+    /// the run and the version that wrote it, never a replay under default settings.
+    @Test func aStoredConfigThatCannotBeReadIsAnError() throws {
+        let f = try fixture()
+        let db = try f.copy(named: "cli-newer-config.sqlite")
+        try DatabaseQueue(path: db).write { db in
+            try db.execute(sql: #"UPDATE run SET config_json = json_set(config_json, '$."trainer.future_key"', 1) WHERE name = 'tr'"#)
+        }
+        let id = try Self.sql(db, "SELECT MIN(t.id) FROM trajectory t JOIN run r ON r.id = t.run_id WHERE r.name = 'tr'")
+        let result = try runSearchlab(["replay", "\(id)", "--db", db])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("error: the stored config of run tr cannot be read ("), "\(result.stderr)")
+        #expect(result.stderr.contains("trainer.future_key") && result.stderr.contains("replay it with that version"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
     static func sql(_ db: String, _ query: String) throws -> Int {
         try DatabaseQueue(path: db).read { try Int.fetchOne($0, sql: query) ?? -1 }
     }
