@@ -28,7 +28,7 @@ test: build
 	.venv/bin/python scripts/check_notebooks.py notebooks-export
 
 ## demo: the main job end to end: GRPO from the shipped base policy, before/after test EM
-## (about 7 minutes after the build; DEMO_TRAIN_STEPS, DEMO_TEST, … in scripts/demo).
+## (about 4 minutes after the build on 2 idle cores; DEMO_TRAIN_STEPS, DEMO_TEST, … in scripts/demo).
 demo: bootstrap
 	$(SWIFT) build -c release --product searchlab
 	@scripts/demo
