@@ -10,13 +10,18 @@ import SearchLabTrainer
 enum CheckpointLookup {
     /// The checkpoint whose weights digest is `digest`.
     /// - Throws: ``SearchLabError`` saying what to pass when no such checkpoint is available.
-    static func load(digest: String, explicit: String?, setup: ReplaySetup, store: RunStore) throws -> Checkpoint.Loaded {
+    static func load(digest: String, explicit: String?, setup: ReplaySetup, store: RunStore) async throws -> Checkpoint.Loaded {
+        try await find(digest: digest, explicit: explicit, setup: setup, store: store).loaded
+    }
+
+    /// The checkpoint with `digest`, and the step it was rebuilt from when no saved one has it.
+    static func find(digest: String, explicit: String?, setup: ReplaySetup, store: RunStore) async throws -> (loaded: Checkpoint.Loaded, rebuiltFrom: Int?) {
         if let explicit {
             let loaded = try Checkpoint.load(from: URL(fileURLWithPath: explicit))
             guard loaded.digest == digest else {
                 throw SearchLabError("checkpoint \(explicit) has weights \(short(loaded.digest)) but \(setup.stored.publicID) was sampled with \(short(digest)); pass the checkpoint it was sampled with")
             }
-            return loaded
+            return (loaded, nil)
         }
         var candidates = try store.checkpoints(withDigest: digest).map(\.path)
         // A run's first steps are sampled with its base policy, which the checkpoint table
@@ -30,7 +35,11 @@ enum CheckpointLookup {
         }
         var tried = Set<String>()
         for path in candidates where tried.insert(path).inserted && FileManager.default.fileExists(atPath: path) {
-            if let loaded = try? Checkpoint.load(from: URL(fileURLWithPath: path)), loaded.digest == digest { return loaded }
+            if let loaded = try? Checkpoint.load(from: URL(fileURLWithPath: path)), loaded.digest == digest { return (loaded, nil) }
+        }
+        // A training step that saved no checkpoint: its weights are rebuilt from the nearest earlier one.
+        if let rebuilt = try await WeightsRebuild.load(digest: digest, setup: setup, store: store) {
+            return (rebuilt.loaded, rebuilt.from)
         }
         throw SearchLabError("no checkpoint with weights \(short(digest)) is available in \(store.path) (eval runs do not record theirs, and saved checkpoints may have moved); pass it with --checkpoint DIR")
     }

@@ -24,6 +24,9 @@ public struct ReplayReport: Codable, Sendable {
     public var engine: String
     public var topK: Int
     public var checkpointDigest: String?
+    /// The saved step the weights were rebuilt from, when the trajectory's step saved none
+    /// (0: the run's base policy); the rebuilt weights are cached in `rebuilt/` beside the run's checkpoints.
+    public var weightsRebuiltFrom: Int?
     /// The replay renders byte for byte the recorded trajectory.
     public var identical = false
     public var divergence: ReplayDivergence?
@@ -51,6 +54,7 @@ public struct ReplayReport: Codable, Sendable {
         case storeID = "store_id"
         case topK = "top_k"
         case checkpointDigest = "checkpoint_digest"
+        case weightsRebuiltFrom = "weights_rebuilt_from"
         case outcomeChanged = "outcome_changed"
         case replayedExactMatch = "replayed_exact_match"
     }
@@ -62,6 +66,11 @@ public struct ReplayReport: Codable, Sendable {
     public func text(palette: Palette) -> String {
         var lines = ["\(mode.rawValue.replacingOccurrences(of: "_", with: "-")) #\(storeID) \(trajectory) (\(origin.rawValue))"
             + "  engine \(engine)  top-k \(topK)" + (checkpointDigest.map { "  checkpoint sha256:\($0.prefix(12))" } ?? "")]
+        if let from = weightsRebuiltFrom {
+            let origin = from == 0 ? "the run's base policy" : "checkpoint step-\(from)"
+            lines.append("weights: rebuilt from \(origin) by re-running the steps after it (this step saved no checkpoint); "
+                         + "the digest matches the recorded one")
+        }
         if let verify {
             let forced = verify.teacherForcedTurns.map(String.init).joined(separator: ", ")
             lines.append("teacher-forced turns: \(forced.isEmpty ? "none" : forced)")

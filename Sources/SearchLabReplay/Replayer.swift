@@ -47,7 +47,8 @@ public enum Replayer {
             return try await Requery.run(setup, engine: engine, topK: options.topK ?? setup.topK)
         }
         let provenance = setup.provenance!, sampling = provenance.sampling!
-        let loaded = try CheckpointLookup.load(digest: provenance.checkpointDigest!, explicit: options.checkpoint, setup: setup, store: store)
+        let (loaded, rebuiltFrom) = try await CheckpointLookup.find(digest: provenance.checkpointDigest!, explicit: options.checkpoint,
+                                                                    setup: setup, store: store)
         let calls = try store.retrievalCalls(runID: setup.run.id!, step: setup.stored.record.step)
         let engine = options.engine ?? RecordedAnswers(calls: calls, trajectory: setup.stored.trajectory)
         let turnSettings = PolicyTurnGenerator.turnSettings(temperature: sampling.temperature, topP: sampling.topP,
@@ -76,6 +77,7 @@ public enum Replayer {
         var report = ReplayReport(setup: setup, mode: options.verify ? .verify : whatIf ? .whatIf : .replay,
                                   engine: engine.fingerprint, topK: options.topK ?? setup.topK)
         report.checkpointDigest = loaded.digest
+        report.weightsRebuiltFrom = rebuiltFrom
         report.identical = divergence == nil && replayed.render() == setup.stored.trajectory.render()
         report.divergence = divergence
         report.verify = verifyStats

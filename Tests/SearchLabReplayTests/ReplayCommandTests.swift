@@ -94,6 +94,50 @@ struct ReplayCommandTests {
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
 
+    /// Any step replays: a run of 4 steps saving every second one has no checkpoint for the
+    /// weights of steps 1 and 3; they are rebuilt (from the base and from step-2) by re-running
+    /// the steps in between, checked against the recorded digest, cached, and a trajectory from
+    /// the middle of each step's batch verifies byte for byte.
+    @Test func everyStepReplaysWithOrWithoutACheckpoint() throws {
+        let f = try fixture()
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("sparse.sqlite").path
+        let train = try runSearchlab(["train", "--config", Fixtures.url("configs/grpo.yaml").path, "--db", db, "--name", "sparse",
+                                      "--set", "world.dir=\(f.world)", "--set", "policy.checkpoint=\(f.base)",
+                                      "--set", "data.train_batch_size=3", "--set", "actor_rollout_ref.rollout.n_agent=2",
+                                      "--set", "trainer.total_training_steps=4", "--set", "trainer.save_freq=2", "--set", "trainer.test_freq=-1",
+                                      "--set", "actor_rollout_ref.actor.ppo_mini_batch_size=6", "--set", "actor_rollout_ref.actor.ppo_micro_batch_size=3",
+                                      "--set", "actor_rollout_ref.actor.optim.lr=0.003",
+                                      "--set", "data.max_start_length=64", "--set", "data.max_prompt_length=64",
+                                      "--set", "data.max_response_length=24", "--set", "max_turns=2", "--quiet"])
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(try Self.sql(db, "SELECT COUNT(*) FROM checkpoint") == 2)   // step-2 and step-4
+        let rebuilt = URL(fileURLWithPath: db + ".checkpoints/sparse/rebuilt")
+        for (step, from) in [(0, nil), (1, 0), (2, nil), (3, 2)] as [(Int, Int?)] {
+            // Row 3 of 6: the middle of the batch, the second shard of the two workers.
+            let id = try Self.sql(db, "SELECT id FROM trajectory WHERE step = \(step) ORDER BY id LIMIT 1 OFFSET 3")
+            let result = try runSearchlab(["replay", "\(id)", "--db", db, "--verify", "--format", "json"])
+            #expect(result.status == 0, "step \(step): \(result.stdout) \(result.stderr)")
+            let report = try decode(result.stdout)
+            #expect(report.identical, "step \(step)")
+            #expect(report.weightsRebuiltFrom == from, "step \(step)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: rebuilt.path).sorted() == ["step-1", "step-3"])
+        // The cache answers a second replay; the text says where the weights came from.
+        let again = try runSearchlab(["replay", "\(try Self.sql(db, "SELECT MAX(id) FROM trajectory WHERE step = 3"))", "--db", db])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("weights: rebuilt from checkpoint step-2 by re-running the steps after it"), "\(again.stdout)")
+        // Moved checkpoints: one error line saying what to pass.
+        try FileManager.default.removeItem(at: rebuilt)
+        try FileManager.default.moveItem(atPath: db + ".checkpoints/sparse/step-2", toPath: dir.appendingPathComponent("moved").path)
+        let moved = try runSearchlab(["replay", "\(try Self.sql(db, "SELECT MAX(id) FROM trajectory WHERE step = 3"))", "--db", db])
+        #expect(moved.status == 1)
+        #expect(moved.stderr.hasPrefix("error: the weights of step 3 of run sparse are rebuilt from checkpoint step-2, which the database records at "),
+                "\(moved.stderr)")
+        #expect(moved.stderr.hasSuffix("but it is not there; put the run's checkpoints back, or pass the checkpoint with --checkpoint DIR\n"))
+    }
+
     static func sql(_ db: String, _ query: String) throws -> Int {
         try DatabaseQueue(path: db).read { try Int.fetchOne($0, sql: query) ?? -1 }
     }
