@@ -115,8 +115,8 @@ struct ReplayCommandTests {
         #expect(try Self.sql(db, "SELECT COUNT(*) FROM checkpoint") == 2)   // step-2 and step-4
         let rebuilt = URL(fileURLWithPath: db + ".checkpoints/sparse/rebuilt")
         for (step, from) in [(0, nil), (1, 0), (2, nil), (3, 2)] as [(Int, Int?)] {
-            // Row 3 of 6: the middle of the batch, the second shard of the two workers.
-            let id = try Self.sql(db, "SELECT id FROM trajectory WHERE step = \(step) ORDER BY id LIMIT 1 OFFSET 3")
+            // Row 4 of 0…5: the middle of the second worker's shard (rows 3–5) of the first turn.
+            let id = try Self.sql(db, "SELECT id FROM trajectory WHERE step = \(step) ORDER BY id LIMIT 1 OFFSET 4")
             let result = try runSearchlab(["replay", "\(id)", "--db", db, "--verify", "--format", "json"])
             #expect(result.status == 0, "step \(step): \(result.stdout) \(result.stderr)")
             let report = try decode(result.stdout)
