@@ -17,9 +17,19 @@ public struct HTTPEngine: SearchEngine {
     /// Seconds to wait for the whole answer.
     public let timeout: TimeInterval
 
+    /// This engine's session: connections to the retriever are reused across batches. Its own,
+    /// because Foundation on Linux also applies the session's request timeout (60 s by default)
+    /// to each request: a shared session would cut `timeout` to a minute.
+    let session: URLSession
+
     public init(url: URL, timeout: TimeInterval = 30) {
         self.url = url
         self.timeout = timeout
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = 16
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout
+        session = URLSession(configuration: configuration)
     }
 
     /// An engine for `text`, which must be an `http://` or `https://` URL.
@@ -60,7 +70,7 @@ public struct HTTPEngine: SearchEngine {
         request.httpBody = body
         let data: Data, response: URLResponse
         do {
-            (data, response) = try await HTTPEngine.session.data(for: request)
+            (data, response) = try await session.data(for: request)
         } catch let error as URLError where error.code == .timedOut {
             throw SearchLabError("http engine: \(url.absoluteString) did not answer within \(timeout) s")
         } catch {
@@ -75,11 +85,4 @@ public struct HTTPEngine: SearchEngine {
         }
         return data
     }
-
-    /// One shared session: connections to the retriever are reused across batches.
-    static let session: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpMaximumConnectionsPerHost = 16
-        return URLSession(configuration: configuration)
-    }()
 }

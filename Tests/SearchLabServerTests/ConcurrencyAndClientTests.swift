@@ -82,6 +82,28 @@ import Testing
         }
     }
 
+    /// The engine's own timeout decides: a server that takes longer than it is an error naming
+    /// the limit, well before Foundation's 60-second default, and without waiting for the server.
+    @Test func aSlowServerIsATimeoutNamingTheLimit() async throws {
+        struct SlowEngine: SearchEngine {
+            var fingerprint: String { "slow" }
+            func search(_ queries: [String], topK: Int) async throws -> [[SearchHit]] {
+                try await Task.sleep(nanoseconds: 20_000_000_000)
+                return queries.map { _ in [] }
+            }
+        }
+        try await withServer(engine: SlowEngine()) { base in
+            let client = HTTPEngine(url: base.appendingPathComponent("retrieve"), timeout: 1)
+            let started = Date()
+            await #expect {
+                try await client.search(["a"], topK: 3)
+            } throws: { error in
+                "\(error)" == "http engine: \(base.appendingPathComponent("retrieve").absoluteString) did not answer within 1.0 s"
+            }
+            #expect(Date().timeIntervalSince(started) < 15)
+        }
+    }
+
     @Test func readsResponsesWithoutScoresOrIds() throws {
         let bare = #"{"result": [[{"id": 3, "contents": "\"T\"\nx"}], [{"document": {"contents": "\"S\"\ny"}}]]}"#
         let hits = try SearchR1Wire.decodeResponse(Data(bare.utf8))
