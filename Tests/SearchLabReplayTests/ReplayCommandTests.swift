@@ -26,17 +26,7 @@ struct ReplayCommandTests {
     @Test func aDivergenceExitsTwoAndNamesTurnAndToken() throws {
         let f = try fixture()
         let db = try f.copy(named: "cli-tampered.sqlite")
-        let store = try RunStore(path: db, create: false)
-        var trajectory = try store.trajectory(.storeID(1)).trajectory
-        // Change the first generated character of the first turn (`~` is not in any word).
-        var raw = Array(trajectory.turns[0].rawGeneration.unicodeScalars)
-        raw[0] = raw[0] == "~" ? "^" : "~"
-        trajectory.turns[0].rawGeneration = String(String.UnicodeScalarView(raw))
-        trajectory.turns[0].text = SearchR1Format.truncateTurn(trajectory.turns[0].rawGeneration)
-        try store.write { writer in
-            try writer.db.execute(sql: "UPDATE trajectory_text SET canonical_json = ? WHERE trajectory_id = 1",
-                                  arguments: [CanonicalJSON.string(trajectory)])
-        }
+        try Self.tamperFirstGeneratedCharacter(db: db, id: 1)
         let result = try runSearchlab(["replay", "1", "--db", db])
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stdout.contains("first divergence: turn 0, generation, token 0"))
@@ -58,17 +48,7 @@ struct ReplayCommandTests {
         #expect(triage.rows.map(\.storeID) == triage.rows.map(\.storeID).sorted())
 
         let db = try f.copy(named: "cli-triage-tampered.sqlite")
-        let first = triage.rows[0].storeID
-        let store = try RunStore(path: db, create: false)
-        var trajectory = try store.trajectory(.storeID(first)).trajectory
-        var raw = Array(trajectory.turns[0].rawGeneration.unicodeScalars)
-        raw[0] = raw[0] == "~" ? "^" : "~"
-        trajectory.turns[0].rawGeneration = String(String.UnicodeScalarView(raw))
-        trajectory.turns[0].text = SearchR1Format.truncateTurn(trajectory.turns[0].rawGeneration)
-        try store.write { writer in
-            try writer.db.execute(sql: "UPDATE trajectory_text SET canonical_json = ? WHERE trajectory_id = ?",
-                                  arguments: [CanonicalJSON.string(trajectory), first])
-        }
+        try Self.tamperFirstGeneratedCharacter(db: db, id: triage.rows[0].storeID)
         let text = try runSearchlab(["replay", "--db", db, "--run", "ev", "--failed", "--limit", "2"])
         #expect(text.status == 2, "\(text.stderr)")
         let lines = text.stdout.split(separator: "\n")
@@ -136,6 +116,21 @@ struct ReplayCommandTests {
         #expect(moved.stderr.hasPrefix("error: the weights of step 3 of run sparse are rebuilt from checkpoint step-2, which the database records at "),
                 "\(moved.stderr)")
         #expect(moved.stderr.hasSuffix("but it is not there; put the run's checkpoints back, or pass the checkpoint with --checkpoint DIR\n"))
+    }
+
+    /// Changes the first generated character of a stored trajectory's first turn (`~` is in no
+    /// word), so its replay diverges at turn 0, token 0.
+    static func tamperFirstGeneratedCharacter(db: String, id: Int64) throws {
+        let store = try RunStore(path: db, create: false)
+        var trajectory = try store.trajectory(.storeID(id)).trajectory
+        var raw = Array(trajectory.turns[0].rawGeneration.unicodeScalars)
+        raw[0] = raw[0] == "~" ? "^" : "~"
+        trajectory.turns[0].rawGeneration = String(String.UnicodeScalarView(raw))
+        trajectory.turns[0].text = SearchR1Format.truncateTurn(trajectory.turns[0].rawGeneration)
+        try store.write { writer in
+            try writer.db.execute(sql: "UPDATE trajectory_text SET canonical_json = ? WHERE trajectory_id = ?",
+                                  arguments: [CanonicalJSON.string(trajectory), id])
+        }
     }
 
     static func sql(_ db: String, _ query: String) throws -> Int {
