@@ -10,11 +10,7 @@ import SearchLabTrainer
 enum CheckpointLookup {
     /// The checkpoint whose weights digest is `digest`.
     /// - Throws: ``SearchLabError`` saying what to pass when no such checkpoint is available.
-    static func load(digest: String, explicit: String?, setup: ReplaySetup, store: RunStore) async throws -> Checkpoint.Loaded {
-        try await find(digest: digest, explicit: explicit, setup: setup, store: store).loaded
-    }
-
-    /// The checkpoint with `digest`, and the step it was rebuilt from when no saved one has it.
+    /// Also returns the step it was rebuilt from when no saved checkpoint has it.
     static func find(digest: String, explicit: String?, setup: ReplaySetup, store: RunStore) async throws -> (loaded: Checkpoint.Loaded, rebuiltFrom: Int?) {
         if let explicit {
             let loaded = try Checkpoint.load(from: URL(fileURLWithPath: explicit))

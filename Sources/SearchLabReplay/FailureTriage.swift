@@ -40,18 +40,24 @@ public struct FailureTriage: Codable, Sendable {
     public var engine: String?
     public var rows: [TriageRow]
 
-    /// Verifies each failing trajectory of `run` (at most `limit`) and, with `whatIf`, replays it
-    /// against that engine. A trajectory that cannot be replayed is reported in its row, not thrown.
+    /// The failing trajectories of `run` a triage replays: all of them, or the first `limit`.
+    public static func selection(of run: RunRecord, store: RunStore, limit: Int?) throws -> (failing: Int, ids: [Int64]) {
+        let failing = try store.failingTrajectoryIDs(runID: run.id!)
+        return (failing.count, limit.map { Array(failing.prefix($0)) } ?? failing)
+    }
+
+    /// Verifies each trajectory of `selection` and, with `engineFor`, replays it against that
+    /// engine. A trajectory that cannot be replayed is reported in its row, not thrown.
     /// - Parameter engineFor: the what-if engine for a trajectory's setup (nil: verify only).
-    public static func run(_ run: RunRecord, store: RunStore, limit: Int?,
+    /// - Parameter progress: the number of trajectories done, after each.
+    public static func run(_ run: RunRecord, selection: (failing: Int, ids: [Int64]), store: RunStore,
                            engineFor: ((ReplaySetup) throws -> any SearchEngine)?,
-                           progress: (Int, Int) -> Void = { _, _ in }) async throws -> FailureTriage {
-        let ids = try store.failingTrajectoryIDs(runID: run.id!, limit: limit)
+                           progress: (Int) -> Void = { _ in }) async throws -> FailureTriage {
         var triage = FailureTriage(run: run.name, trajectories: try store.trajectoryCount(runID: run.id!),
-                                   failing: try store.failingTrajectoryIDs(runID: run.id!, limit: nil).count, rows: [])
-        for (done, id) in ids.enumerated() {
+                                   failing: selection.failing, rows: [])
+        for (done, id) in selection.ids.enumerated() {
             triage.rows.append(try await row(id, store: store, engineFor: engineFor, engine: &triage.engine))
-            progress(done + 1, ids.count)
+            progress(done + 1)
         }
         return triage
     }

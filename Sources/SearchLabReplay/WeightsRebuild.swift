@@ -32,7 +32,7 @@ enum WeightsRebuild {
         let scratch = cache.appendingPathComponent("scratch-\(target)")
         try? FileManager.default.removeItem(at: scratch)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let rebuilt = try await rerun(config: config, storedConfig: setup.run.configJSON, from: start, to: target,
+        let rebuilt = try await rerun(storedConfig: setup.run.configJSON, from: start, to: target,
                                       scratch: scratch, runName: setup.run.name)
         let loaded = try Checkpoint.load(from: rebuilt)
         guard loaded.digest == digest else {
@@ -42,7 +42,7 @@ enum WeightsRebuild {
         }
         try? FileManager.default.removeItem(at: cached)
         try FileManager.default.moveItem(at: rebuilt, to: cached)
-        return (try Checkpoint.load(from: cached), start?.step ?? 0)
+        return (loaded, start?.step ?? 0)
     }
 
     /// Only engines that answer the same query the same way can re-run a step's rollouts.
@@ -55,7 +55,7 @@ enum WeightsRebuild {
 
     /// Runs steps `from.step ..< target` of the run again in a scratch database and returns
     /// the checkpoint directory written after step `target`.
-    static func rerun(config: TrainingConfig, storedConfig: String, from start: CheckpointRecord?, to target: Int,
+    static func rerun(storedConfig: String, from start: CheckpointRecord?, to target: Int,
                       scratch: URL, runName: String) async throws -> URL {
         // Validation and periodic checkpoints do not touch the weights: the scratch run skips them.
         var resolved = try ResolvedConfig(canonicalJSON: Data(storedConfig.utf8))
@@ -63,9 +63,9 @@ enum WeightsRebuild {
         try resolved.set("trainer.val_before_train", text: "false")
         try resolved.set("trainer.save_freq", text: "-1")
         let quiet = try TrainingConfig(resolved)
-        guard let worldDirectory = config.worldDirectory, FileManager.default.fileExists(atPath: worldDirectory) else {
+        guard let worldDirectory = quiet.worldDirectory, FileManager.default.fileExists(atPath: worldDirectory) else {
             throw SearchLabError("the weights of this step of run \(runName) were not saved, and its world (world.dir "
-                                 + "\(config.worldDirectory ?? "unset")) is not reachable from here to re-run the steps before it; "
+                                 + "\(quiet.worldDirectory ?? "unset")) is not reachable from here to re-run the steps before it; "
                                  + "run replay from the folder the run was trained in, or pass the checkpoint with --checkpoint DIR")
         }
         let environment = try WorldEnvironment(directory: URL(fileURLWithPath: worldDirectory))

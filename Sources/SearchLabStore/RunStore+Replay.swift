@@ -64,11 +64,10 @@ extension RunStore {
     }
 
     /// The store ids of a run's trajectories that missed (exact match 0), in insertion order
-    /// (step by step, batch order within a step); at most `limit` of them.
-    public func failingTrajectoryIDs(runID: Int64, limit: Int?) throws -> [Int64] {
+    /// (step by step, batch order within a step).
+    public func failingTrajectoryIDs(runID: Int64) throws -> [Int64] {
         try read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM trajectory WHERE run_id = ? AND exact_match = 0 ORDER BY id LIMIT ?",
-                               arguments: [runID, limit ?? -1])
+            try Int64.fetchAll(db, sql: "SELECT id FROM trajectory WHERE run_id = ? AND exact_match = 0 ORDER BY id", arguments: [runID])
         }
     }
 

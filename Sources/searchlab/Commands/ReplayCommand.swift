@@ -125,12 +125,12 @@ struct ReplayCommand: AsyncParsableCommand {
     func triageFailures(store: RunStore) async throws -> FailureTriage {
         let record = try store.run(named: run!)
         let whatIf = EngineKind(rawValue: engine) != .recorded
-        let count = try store.failingTrajectoryIDs(runID: record.id!, limit: limit).count
-        let progress = ProgressLine("replay", total: count, unit: "trajectories", quiet: format == .json)
+        let selection = try FailureTriage.selection(of: record, store: store, limit: limit)
+        let progress = ProgressLine("replay", total: selection.ids.count, unit: "trajectories", quiet: format == .json)
         defer { progress.finish() }
-        return try await FailureTriage.run(record, store: store, limit: limit,
+        return try await FailureTriage.run(record, selection: selection, store: store,
                                            engineFor: whatIf ? { try liveEngine(for: $0)! } : nil,
-                                           progress: { done, total in progress.update(done, line: "replay \(done)/\(total) trajectories") })
+                                           progress: { done in progress.update(done, line: "replay \(done)/\(selection.ids.count) trajectories") })
     }
 
     /// The live engine of a what-if, nil for the recorded answers.
