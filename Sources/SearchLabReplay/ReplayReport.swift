@@ -27,6 +27,9 @@ public struct ReplayReport: Codable, Sendable {
     /// The saved step the weights were rebuilt from, when the trajectory's step saved none
     /// (0: the run's base policy); the rebuilt weights are cached in `rebuilt/` beside the run's checkpoints.
     public var weightsRebuiltFrom: Int?
+    /// How the row was decoded inside its rollout batch (absent when it was decoded alone:
+    /// a what-if, or an eval run stored without its specification).
+    public var batch: BatchReplayInfo?
     /// The replay renders byte for byte the recorded trajectory.
     public var identical = false
     public var divergence: ReplayDivergence?
@@ -50,7 +53,7 @@ public struct ReplayReport: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case trajectory, origin, mode, engine, identical, divergence, verify, changes, requeried
+        case trajectory, origin, mode, engine, identical, divergence, verify, changes, requeried, batch
         case storeID = "store_id"
         case topK = "top_k"
         case checkpointDigest = "checkpoint_digest"
@@ -70,6 +73,11 @@ public struct ReplayReport: Codable, Sendable {
             let origin = from == 0 ? "the run's base policy" : "checkpoint step-\(from)"
             lines.append("weights: rebuilt from \(origin) by re-running the steps after it (this step saved no checkpoint); "
                          + "the digest matches the recorded one")
+        }
+        if let batch {
+            let decoded = batch.shards.map { "turn \($0.turn): rows \($0.first)–\($0.first + $0.count - 1) of \($0.active)" }
+            lines.append("batch: row \(batch.row) of \(batch.rows) on \(batch.workers) worker\(batch.workers == 1 ? "" : "s"); the rest of the batch "
+                         + "follows its recording" + (decoded.isEmpty ? "" : "; decoded in its shard, as training did (" + decoded.joined(separator: "; ") + ")"))
         }
         if let verify {
             let forced = verify.teacherForcedTurns.map(String.init).joined(separator: ", ")

@@ -47,12 +47,19 @@ public struct ReplaySetup: Sendable {
             throw SearchLabError("trajectory \(stored.publicID) has no checkpoint digest or sampling settings in its provenance; it cannot be re-run (try --engine to re-issue its queries)")
         }
         batchRow = try store.batchRow(of: stored)
-        if origin == .training {
+        // An eval run stored before eval kept its specification has an empty one: its
+        // trajectories still replay from their provenance, one row at a time.
+        if origin == .training || (origin == .evaluation && run.configJSON != "{}") {
             trainingConfig = try Self.storedConfig(of: run)
         }
-        let calls = origin == .training ? try store.retrievalCalls(runID: run.id!, step: stored.record.step) : []
+        let calls = origin == .imported ? [] : try store.retrievalCalls(runID: run.id!, step: stored.record.step)
         topK = Self.recordedTopK(stored.trajectory, calls: calls, config: trainingConfig)
-        scoring = trainingConfig.map { ScoringOptions(scheme: $0.rewardScheme, weights: $0.rewardWeights) } ?? ScoringOptions()
+        // Training scores with the run's reward; eval as the run's validation does (exact match).
+        switch (origin, trainingConfig) {
+        case (.training, let config?): scoring = ScoringOptions(scheme: config.rewardScheme, weights: config.rewardWeights)
+        case (.evaluation, let config?): scoring = config.validationSettings.scoring
+        default: scoring = ScoringOptions()
+        }
     }
 
     /// A training run's stored config, read strictly: a replay under guessed settings (EM for a
@@ -77,13 +84,16 @@ public struct ReplaySetup: Sendable {
     }
 
     /// The id that keys this row's sampling streams, exactly as the producing command derived it.
-    public var sequenceID: UInt64? {
+    public var sequenceID: UInt64? { sequenceID(ofRow: batchRow) }
+
+    /// The sampling stream key of row `row` of this trajectory's step.
+    public func sequenceID(ofRow row: Int) -> UInt64? {
         guard let seed = provenance?.seed else { return nil }
         switch origin {
         case .training:
-            return RandomStream.deriveKey(seed: seed, purpose: "trainer.rollout", indices: [UInt64(stored.record.step), UInt64(batchRow)])
+            return RandomStream.deriveKey(seed: seed, purpose: "trainer.rollout", indices: [UInt64(stored.record.step), UInt64(row)])
         case .evaluation:
-            return RandomStream.deriveKey(seed: seed, purpose: "eval.sequence", indices: [UInt64(batchRow)])
+            return RandomStream.deriveKey(seed: seed, purpose: "eval.sequence", indices: [UInt64(row)])
         case .imported:
             return nil
         }

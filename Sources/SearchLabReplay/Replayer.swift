@@ -50,25 +50,38 @@ public enum Replayer {
         let (loaded, rebuiltFrom) = try await CheckpointLookup.find(digest: provenance.checkpointDigest!, explicit: options.checkpoint,
                                                                     setup: setup, store: store)
         let calls = try store.retrievalCalls(runID: setup.run.id!, step: setup.stored.record.step)
-        let engine = options.engine ?? RecordedAnswers(calls: calls, trajectory: setup.stored.trajectory)
+        let recorded = RecordedAnswers(calls: calls, trajectory: setup.stored.trajectory)
+        let engine = options.engine ?? recorded
         let turnSettings = PolicyTurnGenerator.turnSettings(temperature: sampling.temperature, topP: sampling.topP,
                                                             maxNewTokens: sampling.maxTokensPerTurn, endOfText: loaded.tokenizer.endOfText)
         let generator = PolicyTurnGenerator(model: loaded.model, tokenizer: loaded.tokenizer, settings: turnSettings, seed: provenance.seed)
-        let loop = RolloutLoop(settings: setup.rolloutSettings(topK: options.topK)!, tokenizer: loaded.tokenizer,
-                               engine: engine, scoring: setup.scoring)
+        let settings = setup.rolloutSettings(topK: options.topK)!
         var replayed: Trajectory
         var sampled: [Int: [Int]]
         var verifyStats: VerifyStats?
-        let ids = [setup.sequenceID!]
-        if options.verify {
-            var policy = CapturingPolicy(TeacherForcedPolicy(storedTurns: setup.stored.trajectory.turns, generator: generator))
-            replayed = try await loop.run([setup.stored.trajectory.question], sequenceIDs: ids, policy: &policy)[0].trajectory
+        var batchInfo: BatchReplayInfo?
+        // A what-if leaves the recording at once, so its row is decoded alone.
+        if !whatIf, let batch = try ReplayBatch.load(setup, store: store) {
+            let loop = RolloutLoop(settings: settings, tokenizer: loaded.tokenizer, engine: RecordedRowAnswers(rows: batch.rows.map(\.trajectory), byQuery: recorded),
+                                   scoring: setup.scoring)
+            var policy = ShardReplayPolicy(batch: batch, generator: generator, verify: options.verify)
+            replayed = try await loop.run(batch.questions, sequenceIDs: batch.sequenceIDs, policy: &policy)[batch.target].trajectory
             sampled = policy.generated.mapValues(\.tokens)
-            verifyStats = policy.inner.stats
+            verifyStats = options.verify ? policy.stats : nil
+            batchInfo = BatchReplayInfo(rows: batch.rows.count, row: batch.target, workers: batch.workers, shards: policy.shards)
         } else {
-            var policy = CapturingPolicy(generator)
-            replayed = try await loop.run([setup.stored.trajectory.question], sequenceIDs: ids, policy: &policy)[0].trajectory
-            sampled = policy.generated.mapValues(\.tokens)
+            let loop = RolloutLoop(settings: settings, tokenizer: loaded.tokenizer, engine: engine, scoring: setup.scoring)
+            let ids = [setup.sequenceID!]
+            if options.verify {
+                var policy = CapturingPolicy(TeacherForcedPolicy(storedTurns: setup.stored.trajectory.turns, generator: generator))
+                replayed = try await loop.run([setup.stored.trajectory.question], sequenceIDs: ids, policy: &policy)[0].trajectory
+                sampled = policy.generated.mapValues(\.tokens)
+                verifyStats = policy.inner.stats
+            } else {
+                var policy = CapturingPolicy(generator)
+                replayed = try await loop.run([setup.stored.trajectory.question], sequenceIDs: ids, policy: &policy)[0].trajectory
+                sampled = policy.generated.mapValues(\.tokens)
+            }
         }
         replayed.provenance = provenance
         replayed.provenance?.engineFingerprint = engine.fingerprint
@@ -78,6 +91,7 @@ public enum Replayer {
                                   engine: engine.fingerprint, topK: options.topK ?? setup.topK)
         report.checkpointDigest = loaded.digest
         report.weightsRebuiltFrom = rebuiltFrom
+        report.batch = batchInfo
         report.identical = divergence == nil && replayed.render() == setup.stored.trajectory.render()
         report.divergence = divergence
         report.verify = verifyStats

@@ -40,6 +40,13 @@ extension RunStore {
         }
     }
 
+    /// The store ids of the trajectories a run stored at `step`, in batch order.
+    public func trajectoryIDs(runID: Int64, step: Int) throws -> [Int64] {
+        try read { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM trajectory WHERE run_id = ? AND step = ? ORDER BY id", arguments: [runID, step])
+        }
+    }
+
     /// The engine calls a run's rollouts made at `step`, in the order they were made (the
     /// step's validation calls are logged too, as `validation`, and are not among them).
     /// - Throws: ``LocatedError`` naming the database when a logged answer is not valid JSON.

@@ -102,6 +102,13 @@ struct ReplayCommandTests {
             let report = try decode(result.stdout)
             #expect(report.identical, "step \(step)")
             #expect(report.weightsRebuiltFrom == from, "step \(step)")
+            // Generated again (not teacher-forced), inside the batch of 6 rows as training split
+            // it over 2 workers: its first turn in the second worker's shard, rows 3–5.
+            let generated = try runSearchlab(["replay", "\(id)", "--db", db, "--format", "json"])
+            let regenerated = try decode(generated.stdout)
+            #expect(generated.status == 0 && regenerated.identical, "step \(step): \(generated.stdout) \(generated.stderr)")
+            #expect(regenerated.batch?.rows == 6 && regenerated.batch?.row == 4 && regenerated.batch?.workers == 2, "step \(step)")
+            #expect(regenerated.batch?.shards.first == .init(turn: 0, first: 3, count: 3, active: 6), "step \(step)")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: rebuilt.path).sorted() == ["step-1", "step-3"])
         // The cache answers a second replay; the text says where the weights came from.

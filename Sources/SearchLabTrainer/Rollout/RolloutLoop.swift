@@ -83,6 +83,9 @@ public struct RolloutLoop {
             let queries = searchRows.map { $0.2.content ?? "" }
             let questionIDs = searchRows.map { rows[$0.0].question.id }
             let hits: [[SearchHit]] = queries.isEmpty ? [] : try await timer.measure("retrieval") { () async throws -> [[SearchHit]] in
+                if let rowAware = engine as? any RowAwareSearchEngine {
+                    return try await rowAware.search(queries, rows: searchRows.map(\.0), turn: turn, topK: settings.topK)
+                }
                 if let aware = engine as? any QuestionAwareSearchEngine {
                     return try await aware.search(queries, questionIDs: questionIDs, topK: settings.topK)
                 }

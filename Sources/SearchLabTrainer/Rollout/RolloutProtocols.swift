@@ -49,3 +49,11 @@ public protocol TurnPolicy {
     /// Returns one generation per request, in order.
     mutating func generate(_ requests: [TurnRequest]) throws -> [GeneratedTurn]
 }
+
+/// An engine that answers each row of a batch apart (a replay answers every row as that
+/// row was answered when it was recorded, even where two rows asked the same query of an
+/// engine whose answer depends on the asker: `random`, `oracle`).
+public protocol RowAwareSearchEngine: SearchEngine {
+    /// `rows[i]` is the batch row (index into the loop's questions) that asked `queries[i]`.
+    func search(_ queries: [String], rows: [Int], turn: Int, topK: Int) async throws -> [[SearchHit]]
+}
