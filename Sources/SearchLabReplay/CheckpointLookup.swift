@@ -21,8 +21,9 @@ enum CheckpointLookup {
         }
         var candidates = try store.checkpoints(withDigest: digest).map(\.path)
         // A run's first steps are sampled with its base policy, which the checkpoint table
-        // does not list (it lists what runs saved); `eval` runs record no checkpoint at all,
-        // but often evaluate the base of a training run in the same database.
+        // does not list (it lists what runs saved); an `eval` run names the checkpoint it
+        // evaluated as its policy.checkpoint (one stored before it did names none, but often
+        // evaluated the base of a training run in the same database).
         if let base = setup.trainingConfig?.policyCheckpoint { candidates.append(base) }
         for run in try store.runs() where run.source == "train" {
             if let base = try? TrainingConfig(ResolvedConfig(canonicalJSON: Data(run.configJSON.utf8))).policyCheckpoint {
@@ -37,7 +38,7 @@ enum CheckpointLookup {
         if let rebuilt = try await WeightsRebuild.load(digest: digest, setup: setup, store: store) {
             return (rebuilt.loaded, rebuilt.from)
         }
-        throw SearchLabError("no checkpoint with weights \(short(digest)) is available in \(store.path) (eval runs do not record theirs, and saved checkpoints may have moved); pass it with --checkpoint DIR")
+        throw SearchLabError("no checkpoint with weights \(short(digest)) is available in \(store.path) (the checkpoints the runs name may have moved or been deleted); pass it with --checkpoint DIR")
     }
 
     /// The first 12 hex digits, enough to tell checkpoints apart in a message.

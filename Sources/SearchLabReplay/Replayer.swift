@@ -62,7 +62,8 @@ public enum Replayer {
         var batchInfo: BatchReplayInfo?
         // A what-if leaves the recording at once, so its row is decoded alone.
         if !whatIf, let batch = try ReplayBatch.load(setup, store: store) {
-            let loop = RolloutLoop(settings: settings, tokenizer: loaded.tokenizer, engine: RecordedRowAnswers(rows: batch.rows.map(\.trajectory), byQuery: recorded),
+            let loop = RolloutLoop(settings: settings, tokenizer: loaded.tokenizer, engine: RecordedRowAnswers(rows: batch.rows.map(\.trajectory), calls: calls,
+                                                                                         engineFingerprint: provenance.engineFingerprint, byQuery: recorded),
                                    scoring: setup.scoring)
             var policy = ShardReplayPolicy(batch: batch, generator: generator, verify: options.verify)
             replayed = try await loop.run(batch.questions, sequenceIDs: batch.sequenceIDs, policy: &policy)[batch.target].trajectory

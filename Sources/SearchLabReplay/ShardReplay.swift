@@ -138,13 +138,29 @@ struct ShardReplayPolicy: TurnPolicy {
     }
 }
 
-/// The recorded engine of a batch replay: each row's search is answered with the documents
-/// that row was shown when it asked the same query in the same turn; a query the row did not
-/// ask then (the replayed row after a divergence) is answered from the step's log.
+/// The recorded engine of a batch replay. A row's search is answered with the logged answer
+/// to its query whose documents are the ones that row was shown in that turn (engines such as
+/// `random` and `oracle` answer one query differently for different rows); when the log holds
+/// answers to the query but none shows those documents, the first one, so that a recording
+/// whose trajectory and log disagree replays as a retrieval divergence; when the log holds
+/// none (a run that logged nothing), the documents the row was shown. A query the row did not
+/// ask then (the replayed row after a divergence) is answered as ``RecordedAnswers`` does.
 struct RecordedRowAnswers: RowAwareSearchEngine {
     let rows: [Trajectory]
+    let logged: [String: [[SearchHit]]]
     let byQuery: RecordedAnswers
     var fingerprint: String { byQuery.fingerprint }
+
+    /// `engineFingerprint`: the engine the rows' provenance names (its calls are the ones meant).
+    init(rows: [Trajectory], calls: [RecordedRetrieval], engineFingerprint: String?, byQuery: RecordedAnswers) {
+        self.rows = rows
+        self.byQuery = byQuery
+        var logged: [String: [[SearchHit]]] = [:]
+        for call in calls where engineFingerprint == nil || call.engineFingerprint == engineFingerprint {
+            logged[call.query, default: []].append(call.hits)
+        }
+        self.logged = logged
+    }
 
     func search(_ queries: [String], topK: Int) async throws -> [[SearchHit]] {
         try await byQuery.search(queries, topK: topK)
@@ -154,12 +170,16 @@ struct RecordedRowAnswers: RowAwareSearchEngine {
         var answers: [[SearchHit]] = []
         for (query, row) in zip(queries, asking) {
             let turns = rows[row].turns
-            if turn < turns.count, turns[turn].action.kind == .search, turns[turn].action.content == query,
-               let shown = turns[turn].observation, shown.kind == .information {
-                answers.append(Array(shown.documents.map(RecordedAnswers.hit).prefix(topK)))
-            } else {
+            guard turn < turns.count, turns[turn].action.kind == .search, turns[turn].action.content == query,
+                  let shown = turns[turn].observation, shown.kind == .information else {
                 answers.append(try await byQuery.search([query], topK: topK)[0])
+                continue
             }
+            let ids = shown.documents.map(\.id)
+            let candidates = logged[query] ?? []
+            let answer = candidates.first { $0.prefix(ids.count).map { Optional($0.document.id) } == ids } ?? candidates.first
+                ?? shown.documents.map(RecordedAnswers.hit)
+            answers.append(Array(answer.prefix(topK)))
         }
         return answers
     }

@@ -230,8 +230,18 @@ struct TrainPipelineTests {
             #expect(try calls(name, step: 0, phase: "rollout") == validationCalls, "checkpoint \(checkpoint)")
             #expect(try Self.sql(db, "select config_json like '%\"data.val_batch_size\":8%' from run where name = '\(name)'") == "1")
         }
-        let mixed = try runSearchlab(["eval", "--checkpoint", base, "--topk", "2"] + config)
-        #expect(mixed.status != 0)
-        #expect(mixed.stderr.contains("--topk goes without --config: with a config, set its key instead"), "\(mixed.stderr)")
+        // A flag is its config key and wins over the config; the stored spec says so.
+        let flagged = try runSearchlab(["eval", "--checkpoint", base, "--topk", "2", "--temperature", "0.5", "--limit", "3",
+                                        "--db", db, "--run", "e-topk", "--quiet"] + config)
+        #expect(flagged.status == 0, "\(flagged.stderr)")
+        #expect(try Self.sql(db, "select json_extract(config_json, '$.\"retriever.topk\"') || ' ' || json_extract(config_json, '$.\"policy.checkpoint\"') "
+                             + "|| ' ' || json_extract(config_json, '$.\"actor_rollout_ref.rollout.val_kwargs.temperature\"') from run where name = 'e-topk'")
+                == "2 \(base) 0.5")
+        #expect(try Self.sql(db, "select distinct l.top_k from retrieval_log l join run on run.id = l.run_id where run.name = 'e-topk'") == "2")
+        // An eval trajectory from the middle of its batch replays in its shard, its checkpoint found from the spec.
+        let id = try Self.sql(db, "select t.id from trajectory t join run on run.id = t.run_id where run.name = 'e1' order by t.id limit 1 offset 5")
+        let replay = try runSearchlab(["replay", id, "--db", db])
+        #expect(replay.status == 0 && replay.stdout.contains("identical"), "\(replay.stdout) \(replay.stderr)")
+        #expect(replay.stdout.contains("batch: row 5 of 8 on 2 workers"), "\(replay.stdout)")
     }
 }

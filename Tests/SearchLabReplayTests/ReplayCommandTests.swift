@@ -225,16 +225,25 @@ struct ReplayCommandTests {
         #expect(other.stderr.split(separator: "\n").count == 1)
     }
 
-    @Test func anEvalTrajectoryWithoutItsCheckpointSaysToPassIt() throws {
+    /// An eval run stores its checkpoint as policy.checkpoint, so replay finds it; once the
+    /// checkpoint is moved away, one error line says to pass it.
+    @Test func anEvalTrajectoryWhoseCheckpointMovedSaysToPassIt() throws {
         let f = try fixture()
-        // A database holding only the eval run: nothing there knows where its checkpoint is.
+        let moved = f.directory.appendingPathComponent("eval-base")
+        try? FileManager.default.removeItem(at: moved)
+        try FileManager.default.copyItem(atPath: f.base, toPath: moved.path)
+        // A database holding only the eval run.
         let db = f.directory.appendingPathComponent("eval-only.sqlite").path
         try? FileManager.default.removeItem(atPath: db)
-        try ReplayFixture.run(["eval", "--checkpoint", f.base, "--world", f.world, "--limit", "1", "--db", db, "--run", "e"])
+        try ReplayFixture.run(["eval", "--checkpoint", moved.path, "--world", f.world, "--limit", "1", "--db", db, "--run", "e"])
+        let found = try runSearchlab(["replay", "1", "--db", db])
+        #expect(found.status == 0 && found.stdout.contains("identical"), "\(found.stdout) \(found.stderr)")
+        try FileManager.default.removeItem(at: moved)
         let result = try runSearchlab(["replay", "1", "--db", db])
         #expect(result.status == 1)
         #expect(result.stderr.contains("is available in \(db)"))
         #expect(result.stderr.contains("pass it with --checkpoint DIR"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
         let given = try runSearchlab(["replay", "1", "--db", db, "--checkpoint", f.base])
         #expect(given.status == 0, "\(given.stderr)")
     }

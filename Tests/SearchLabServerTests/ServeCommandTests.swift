@@ -81,7 +81,7 @@ final class ServeProcess {
     @Test func badOptionsFailWithOneLine() throws {
         let noCorpus = try runSearchlab(["serve", "--engine", "random"])
         #expect(noCorpus.status == 1)
-        #expect(noCorpus.stderr == "error: --engine random needs --corpus FILE\n")
+        #expect(noCorpus.stderr == "error: --engine random needs --corpus FILE (or --world DIR)\n")
         let unknown = try runSearchlab(["serve", "--engine", "bogus"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.hasPrefix("error: --engine must be one of bm25, random, empty, oracle, http, recorded"))

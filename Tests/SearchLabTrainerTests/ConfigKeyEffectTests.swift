@@ -44,6 +44,8 @@ struct ConfigKeyEffectTests {
         "actor_rollout_ref.rollout.n_agent": ([], "3"),
         "actor_rollout_ref.rollout.temperature": ([], "0.5"),
         "actor_rollout_ref.rollout.top_p": ([], "0.5"),
+        "actor_rollout_ref.rollout.val_kwargs.temperature": ([], "0.7"),
+        "actor_rollout_ref.rollout.val_kwargs.top_p": (["actor_rollout_ref.rollout.val_kwargs.temperature=1"], "0.5"),
         "critic.optim.lr": (["algorithm.adv_estimator=gae"], "0.01"),
         "critic.optim.lr_warmup_steps_ratio": (["algorithm.adv_estimator=gae"], "0.5"),
         "critic.cliprange_value": (["algorithm.adv_estimator=gae", "critic.optim.lr=0.05"], "0.001"),
@@ -97,6 +99,15 @@ struct ConfigKeyEffectTests {
         #expect(missing.isEmpty, "keys without an effect test: \(missing)")
         let stale = Self.alternatives.keys.filter { TrainingConfigSchema.key($0) == nil }.sorted()
         #expect(stale.isEmpty, "entries for keys the schema no longer has: \(stale)")
+    }
+
+    /// Validation and eval sample as val_kwargs say (greedy by default), the rollouts as theirs.
+    @Test func valKwargsAreTheValidationSampling() throws {
+        let greedy = try Self.resolve([]).validationSettings
+        #expect(greedy.temperature == 0 && greedy.topP == 1)
+        let sampled = try Self.resolve(["actor_rollout_ref.rollout.val_kwargs.temperature=0.7", "actor_rollout_ref.rollout.val_kwargs.top_p=0.9"])
+        #expect(sampled.validationSettings.temperature == 0.7 && sampled.validationSettings.topP == 0.9)
+        #expect(sampled.validationSettings.sampling.temperature == 0.7 && sampled.rolloutSampling.temperature == 1)
     }
 
     @Test(arguments: TrainingConfigSchema.keys.map(\.name))

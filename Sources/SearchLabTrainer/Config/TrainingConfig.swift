@@ -45,6 +45,10 @@ public struct TrainingConfig: Hashable, Sendable {
         public var temperature: Double
         /// `actor_rollout_ref.rollout.top_p`.
         public var topP: Double
+        /// `actor_rollout_ref.rollout.val_kwargs.temperature` (0: greedy).
+        public var validationTemperature: Double = 0
+        /// `actor_rollout_ref.rollout.val_kwargs.top_p`.
+        public var validationTopP: Double = 1
         /// `max_turns`.
         public var maxTurns: Int
         /// `do_search`.
@@ -153,7 +157,9 @@ public struct TrainingConfig: Hashable, Sendable {
                       stateMasking: c[bool: a + "state_masking"])
         rollout = Rollout(nAgent: c[integer: "actor_rollout_ref.rollout.n_agent"],
                           temperature: c[number: "actor_rollout_ref.rollout.temperature"],
-                          topP: c[number: "actor_rollout_ref.rollout.top_p"], maxTurns: c[integer: "max_turns"],
+                          topP: c[number: "actor_rollout_ref.rollout.top_p"],
+                          validationTemperature: c[number: "actor_rollout_ref.rollout.val_kwargs.temperature"],
+                          validationTopP: c[number: "actor_rollout_ref.rollout.val_kwargs.top_p"], maxTurns: c[integer: "max_turns"],
                           doSearch: c[bool: "do_search"], maxPromptLength: c[integer: "data.max_prompt_length"],
                           maxResponseLength: c[integer: "data.max_response_length"],
                           maxStartLength: c[integer: "data.max_start_length"],

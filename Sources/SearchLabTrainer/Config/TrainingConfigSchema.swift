@@ -77,6 +77,10 @@ public enum TrainingConfigSchema {
         ConfigKey("actor_rollout_ref.rollout.n_agent", .integer, .integer(1), .atLeastOne, "Samples per prompt (GRPO group size)."),
         ConfigKey("actor_rollout_ref.rollout.temperature", .number, .number(1), .positive, "Sampling temperature."),
         ConfigKey("actor_rollout_ref.rollout.top_p", .number, .number(0.95), .unitInterval, "Nucleus sampling mass."),
+        ConfigKey("actor_rollout_ref.rollout.val_kwargs.temperature", .number, .number(0), .nonNegative,
+                  "Validation (and eval) sampling temperature; 0 decodes greedily (verl's val_kwargs; Search-R1 validates with do_sample off)."),
+        ConfigKey("actor_rollout_ref.rollout.val_kwargs.top_p", .number, .number(1), .unitInterval,
+                  "Validation (and eval) nucleus sampling mass, when val_kwargs.temperature samples."),
     ]
 
     static let critic: [ConfigKey] = [

@@ -12,11 +12,11 @@ extension TrainingConfig {
                         topK: rollout.topK)
     }
 
-    /// The run's validation: greedy decoding, `data.max_response_length` new tokens per turn,
-    /// exact match, sequences keyed by `trainer.seed`.
+    /// The run's validation (and `searchlab eval`): `val_kwargs` sampling (greedy by default),
+    /// `data.max_response_length` new tokens per turn, exact match, sequences keyed by `trainer.seed`.
     public var validationSettings: EvaluationSettings {
-        EvaluationSettings(rollout: rolloutSettings, maxNewTokens: rollout.maxResponseLength, temperature: 0,
-                           seed: seed, scoring: ScoringOptions(scheme: .em))
+        EvaluationSettings(rollout: rolloutSettings, maxNewTokens: rollout.maxResponseLength, temperature: rollout.validationTemperature,
+                           topP: rollout.validationTopP, seed: seed, scoring: ScoringOptions(scheme: .em))
     }
 
     /// The training rollouts' sampling, as each trajectory's provenance records it.
@@ -37,13 +37,10 @@ extension EvaluationSettings {
     /// `searchlab eval` without `--config`: a quick look at a checkpoint, not a run's
     /// validation. The limits suit the `small` and `base` presets' short agent turns (about
     /// 30 tokens, so 48 new tokens per turn; 100 tokens of each observation), the rolling
-    /// context leaves 32 tokens of the model's window for the next turn, and nucleus sampling
-    /// is off (top-p 1) when `temperature` asks for sampling. Pass `--config` for a run's own
-    /// limits (`data.max_response_length`, `data.max_obs_length`, `data.max_prompt_length`).
-    public static func standalone(contextLength: Int, maxTurns: Int, topK: Int, temperature: Double, seed: UInt64) -> EvaluationSettings {
-        let tokensPerTurn = 48, observationTokens = 100, headroom = 32
-        let rollout = RolloutSettings(maxTurns: maxTurns, maxObservationTokens: observationTokens,
-                                      contextLimit: contextLength - headroom, maxStartTokens: contextLength, topK: topK)
-        return EvaluationSettings(rollout: rollout, maxNewTokens: tokensPerTurn, temperature: temperature, topP: 1, seed: seed)
+    /// context leaves 32 tokens of the model's window for the next turn, three search turns.
+    /// As config keys over the defaults, so the evaluation is stored and replayed as any run is.
+    public static func quickLookOverrides(contextLength: Int) -> [String] {
+        ["data.max_response_length=48", "data.max_obs_length=100", "data.max_prompt_length=\(contextLength - 32)",
+         "data.max_start_length=\(contextLength - 32)", "max_turns=3"]
     }
 }

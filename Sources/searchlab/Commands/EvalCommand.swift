@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SearchLabCore
+import SearchLabEngines
 import SearchLabPolicy
 import SearchLabStore
 import SearchLabTensor
@@ -13,23 +14,29 @@ struct EvalCommand: AsyncParsableCommand {
         abstract: "Evaluate a checkpoint on a world's questions: EM per data source.",
         discussion: """
             Rolls out every question of the split once through Search-R1's loop (greedy unless \
-            --temperature is set) against the named engine, and prints exact match per data \
-            source. With --db and --run the trajectories, their retrieval calls and the settings \
-            are stored, so count, diff, graph and replay work on them.
+            --temperature is set) against the engine, and prints exact match per data source. \
+            With --db and --run the trajectories, their retrieval calls and the evaluation's \
+            specification (a resolved config, the checkpoint as policy.checkpoint) are stored, so \
+            count, diff, graph and replay work on them.
 
             With --config (and --set) the evaluation is the training run's validation: the \
             config's limits (data.max_response_length per turn, data.max_obs_length, \
-            data.max_prompt_length, data.max_start_length, max_turns), retriever, trainer.seed and \
-            trainer.threads, greedy, on the first data.val_batch_size test questions (--limit \
+            data.max_prompt_length, max_turns), retriever, val_kwargs sampling, trainer.seed and \
+            trainer.threads, on the first data.val_batch_size test questions (--limit \
             overrides). The same checkpoint then scores exactly the run's val/em. Without \
-            --config, eval takes the quick-look limits documented in docs/replay.md.
+            --config, eval takes the defaults with quick-look limits: 48 new tokens per turn, 100 \
+            tokens per observation, the model's context less 32, 3 search turns, every question \
+            (--limit N: the first N questions).
+
+            The flags are config keys: --engine retriever.engine (default bm25), --topk \
+            retriever.topk (3), --seed trainer.seed (0), --max-turns max_turns, --temperature \
+            actor_rollout_ref.rollout.val_kwargs.temperature (0), --threads trainer.threads (2), \
+            --world world.dir; a flag wins over the config. --index, --corpus, --dataset, --url \
+            and the other engine options point the engine elsewhere than the world.
             """)
 
     @Option(help: ArgumentHelp("Checkpoint directory.", valueName: "CKPT"))
     var checkpoint: String
-
-    @Option(help: ArgumentHelp("World directory (default with --config: its world.dir).", valueName: "DIR"))
-    var world: String?
 
     @Option(help: ArgumentHelp("Evaluate as this training config's validation does.", valueName: "FILE.yaml"))
     var config: String?
@@ -41,28 +48,24 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Split: train or test.")
     var split = "test"
 
-    @Option(help: "Engine: bm25, random, empty or oracle (default bm25; with --config: retriever.engine).")
-    var engine: String?
+    @OptionGroup(title: "Engine")
+    var engineOptions: EngineOptions
 
-    @Option(help: "Evaluate only the first N questions.")
-    var limit: Int?
+    @OptionGroup
+    var topK: TopKOption
 
-    @Option(help: "Sampling temperature; 0 is greedy (default 0; with --config: greedy, as validation).")
+    @OptionGroup
+    var limit: LimitOption
+
+    @Option(help: "Sampling temperature; 0 is greedy (actor_rollout_ref.rollout.val_kwargs.temperature).")
     var temperature: Double?
 
-    @Option(help: "Search turns before the final answer-only turn (default 3; with --config: max_turns).")
+    @Option(help: "Search turns before the final answer-only turn (max_turns).")
     var maxTurns: Int?
 
-    @Option(help: "Documents per search (default 3; with --config: retriever.topk).")
-    var topk: Int?
-
-    @Option(help: "Seed of sampling and of the random engine (default 0; with --config: trainer.seed).")
-    var seed: UInt64?
-
     @Option(help: """
-        Workers that decode side by side, each with one OpenBLAS thread (default 2; with --config: \
-        trainer.threads). The results depend on it (it fixes how each turn's batch is split), not \
-        on the machine's cores.
+        Workers that decode side by side, each with one OpenBLAS thread (trainer.threads). The \
+        results depend on it (it fixes how each turn's batch is split), not on the machine's cores.
         """)
     var threads: Int?
 
@@ -81,45 +84,44 @@ struct EvalCommand: AsyncParsableCommand {
     func validate() throws {
         guard split == "train" || split == "test" else { throw ValidationError("--split must be train or test") }
         guard (db == nil) == (run == nil) else { throw ValidationError("--db and --run go together") }
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if usesConfig {
-            let given: [(String, Bool)] = [("--engine", engine != nil), ("--temperature", temperature != nil), ("--max-turns", maxTurns != nil),
-                                           ("--topk", topk != nil), ("--seed", seed != nil), ("--threads", threads != nil)]
-            if let (flag, _) = given.first(where: \.1) {
-                throw ValidationError("\(flag) goes without --config: with a config, set its key instead (--set KEY=VALUE; see `searchlab config docs`)")
-            }
-        } else if world == nil {
+        if let temperature, temperature < 0 { throw ValidationError("--temperature must be at least 0") }
+        if let maxTurns, maxTurns < 0 { throw ValidationError("--max-turns must be at least 0") }
+        if !usesConfig && engineOptions.world == nil {
             throw ValidationError("--world is required (or --config with world.dir)")
         }
     }
 
-    /// What the evaluation runs with, from the config or the flags.
+    /// What the evaluation runs with: one resolved config, from the file or the defaults with
+    /// quick-look limits, the flags as its keys on top.
     struct Plan {
-        var settings: EvaluationSettings
-        var engine: String
-        var threads: Int
-        var worldDirectory: String
+        var config: TrainingConfig
+        var resolved: ResolvedConfig
+        var engine: EngineSpec
         var questionCount: Int?
-        /// The resolved config, stored with the run (nil without --config).
-        var resolved: ResolvedConfig?
     }
 
     func plan(contextLength: Int) throws -> Plan {
-        guard usesConfig else {
-            let settings = EvaluationSettings.standalone(contextLength: contextLength, maxTurns: maxTurns ?? 3, topK: topk ?? 3,
-                                                         temperature: temperature ?? 0, seed: seed ?? 0)
-            return Plan(settings: settings, engine: engine ?? "bm25", threads: threads ?? 2, worldDirectory: world!,
-                        questionCount: limit, resolved: nil)
-        }
-        let resolved = try ConfigLoader.resolve(file: config, overrides: overrides)
+        var resolved = try ConfigLoader.resolve(file: config, overrides: usesConfig ? overrides
+                                                : EvaluationSettings.quickLookOverrides(contextLength: contextLength))
+        // (key, value, whether the value is text): the flags win over the config.
+        let flags: [(String, String?, Bool)] = [
+            ("retriever.engine", try engineOptions.kind()?.rawValue, true), ("retriever.topk", topK.topk.map(String.init), false),
+            ("trainer.seed", engineOptions.seed.map(String.init), false), ("max_turns", maxTurns.map(String.init), false),
+            ("actor_rollout_ref.rollout.val_kwargs.temperature", temperature.map { String($0) }, false),
+            ("trainer.threads", threads.map(String.init), false), ("world.dir", engineOptions.world, true),
+            ("policy.checkpoint", checkpoint, true),
+        ]
+        for case let (key, value?, isText) in flags { try resolved.set(key, text: value, quoted: isText) }
         let training = try TrainingConfig(resolved)
-        guard let directory = world ?? training.worldDirectory else {
-            throw SearchLabError("no world: pass --world DIR, or set world.dir in the config (--set world.dir=DIR)")
-        }
         try TrainingRun.checkLimits(training.rollout, context: contextLength, checkpoint: checkpoint)
-        return Plan(settings: training.validationSettings, engine: training.rollout.retrieverEngine, threads: training.threads,
-                    worldDirectory: directory, questionCount: limit ?? training.validationBatchSize, resolved: resolved)
+        guard let kind = EngineKind(rawValue: training.rollout.retrieverEngine) else {
+            throw SearchLabError("retriever.engine \(training.rollout.retrieverEngine) is not an engine: expected one of "
+                                 + EngineKind.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return Plan(config: training, resolved: resolved,
+                    engine: try engineOptions.spec(kind: kind, seed: training.seed, world: training.worldDirectory),
+                    questionCount: limit.limit ?? (usesConfig ? training.validationBatchSize : nil))
     }
 
     func run() async throws {
@@ -134,14 +136,17 @@ struct EvalCommand: AsyncParsableCommand {
             }
             let loaded = try Checkpoint.load(from: URL(fileURLWithPath: checkpoint))
             let plan = try plan(contextLength: loaded.model.config.contextLength)
-            let environment = try WorldEnvironment(directory: URL(fileURLWithPath: plan.worldDirectory))
+            guard let worldDirectory = plan.config.worldDirectory else {
+                throw SearchLabError("no world: pass --world DIR, or set world.dir in the config (--set world.dir=DIR)")
+            }
+            let environment = try WorldEnvironment(directory: URL(fileURLWithPath: worldDirectory))
             var questions = (split == "test" ? environment.test : environment.train).map { WorldPlans.question($0) }
             if let count = plan.questionCount { questions = Array(questions.prefix(count)) }
-            let settings = plan.settings
+            let settings = plan.config.validationSettings
             // Recorded, so the stored trajectories replay from the run's own retrieval log.
-            let searchEngine = CallRecorder(try environment.engine(plan.engine, seed: settings.seed))
+            let searchEngine = CallRecorder(try EngineFactory.make(plan.engine))
             Tensor.setBLASThreads(1)
-            let replicas = ModelReplicas(loaded.model, pool: WorkerPool(count: plan.threads))
+            let replicas = ModelReplicas(loaded.model, pool: WorkerPool(count: plan.config.threads))
             let progress = ProgressLine("eval", total: questions.count, unit: "questions", quiet: quiet)
             progress.update(0)
             let provenance = Provenance(seed: settings.seed, checkpointDigest: loaded.digest, sampling: settings.sampling,
@@ -153,7 +158,7 @@ struct EvalCommand: AsyncParsableCommand {
             var lines = report.exactMatchBySource.map { "\($0.source)\tEM \(String(format: "%.3f", $0.em))\t(n=\($0.count))" }
             lines.append("all\tEM \(String(format: "%.3f", report.exactMatch))\t(n=\(report.samples.count))\tsearches/trajectory \(String(format: "%.2f", report.meanSearches))")
             if let store, let run {
-                let spec = RunSpec(name: run, source: "eval", configJSON: try plan.resolved?.canonicalJSON() ?? "{}", seed: settings.seed,
+                let spec = RunSpec(name: run, source: "eval", configJSON: try plan.resolved.canonicalJSON(), seed: settings.seed,
                                    codeVersion: SearchLabVersion.code, worldDigest: environment.manifest.files["corpus.jsonl"]?.sha256)
                 let prepared = try PreparedTrajectory.prepareAll(report.samples.map(\.trajectory))
                 let calls = searchEngine.drain().map {

@@ -27,8 +27,8 @@ struct ReplayCommand: AsyncParsableCommand {
             that engine and the changes are shown turn by turn. For imported rollouts there is no \
             policy to re-run: their queries are asked again and the documents compared per turn.
 
-            Live engines are built over --world DIR (default: the training run's world.dir), or \
-            from --index/--corpus/--url. Exit status: 0 identical (or a what-if), 2 diverged, \
+            Live engines are built over --world DIR (default: the run's world.dir), or from \
+            --index/--corpus/--dataset/--url; --seed seeds them (default: the trajectory's seed). Exit status: 0 identical (or a what-if), 2 diverged, \
             1 error.
 
             --run R --failed triages a run's misses in one go: each trajectory with exact match 0 \
@@ -48,17 +48,11 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "Triage every failing trajectory of --run (verify each; with --engine, replay each against it too).")
     var failed = false
 
-    @Option(help: ArgumentHelp("With --failed: at most N trajectories, the first ones stored.", valueName: "N"))
-    var limit: Int?
+    @OptionGroup
+    var limit: LimitOption
 
     @Option(help: "Run database.")
     var db: String
-
-    @Option(help: "Engine: recorded (the recording's answers), or bm25, random, empty, oracle, http for a what-if.")
-    var engine = "recorded"
-
-    @Option(help: ArgumentHelp("Documents per search (default: as recorded).", valueName: "K"))
-    var topk: Int?
 
     @Option(help: ArgumentHelp("Checkpoint directory (default: the one with the recorded weights digest).", valueName: "CKPT"))
     var checkpoint: String?
@@ -66,44 +60,38 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "Check the stored tokens by teacher forcing instead of re-generating them.")
     var verify = false
 
-    @Option(help: ArgumentHelp("World directory for live engines.", valueName: "DIR"))
-    var world: String?
+    @OptionGroup(title: "Engine")
+    var engineOptions: EngineOptions
 
-    @Option(help: ArgumentHelp("BM25 index for --engine bm25 (instead of a world).", valueName: "INDEX"))
-    var index: String?
-
-    @Option(help: ArgumentHelp("Corpus JSONL for --engine random or oracle (instead of a world).", valueName: "FILE"))
-    var corpus: String?
-
-    @Option(help: ArgumentHelp("Search-R1 /retrieve endpoint for --engine http.", valueName: "URL"))
-    var url: String?
+    @OptionGroup
+    var topK: TopKOption
 
     @Option(help: "Output format: text or json.")
     var format: Format = .text
 
+    /// The engine asked: recorded (the recording's answers) unless --engine names another
+    /// (an unknown name is a one-line error when the command runs).
+    var engineKind: EngineKind { ((try? engineOptions.kind()) ?? nil) ?? .recorded }
+
     func validate() throws {
-        guard let kind = EngineKind(rawValue: engine) else {
-            throw ValidationError("--engine must be one of \(EngineKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        if (engineOptions.engine == nil || engineOptions.engine == EngineKind.recorded.rawValue) && (engineOptions.givesEngineSources || engineOptions.seed != nil) {
+            throw ValidationError("--world, --index, --corpus, --url and the other engine options are for live engines; the recorded engine needs none")
         }
-        if kind == .recorded && (world != nil || index != nil || corpus != nil || url != nil) {
-            throw ValidationError("--world, --index, --corpus and --url are for live engines; the recorded engine needs none")
-        }
-        if let topk, topk < 1 { throw ValidationError("--topk must be at least 1") }
         if failed {
             guard run != nil, trajectory == nil else { throw ValidationError("--failed triages a whole run: pass --run RUN and no TRAJECTORY") }
-            if topk != nil || checkpoint != nil {
+            if topK.topk != nil || checkpoint != nil {
                 throw ValidationError("--topk and --checkpoint replay one trajectory; --failed replays each as recorded")
             }
-            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         } else {
             guard trajectory != nil else { throw ValidationError("name a TRAJECTORY, or triage a run with --run RUN --failed") }
-            if run != nil || limit != nil { throw ValidationError("--run and --limit go with --failed") }
+            if run != nil || limit.limit != nil { throw ValidationError("--run and --limit go with --failed") }
         }
     }
 
     func run() async throws {
         var diverged = false
         try await reportingErrorsAsync {
+            _ = try engineOptions.kind()
             let store = try RunStore(path: db, create: false)
             if failed {
                 let triage = try await triageFailures(store: store)
@@ -112,7 +100,7 @@ struct ReplayCommand: AsyncParsableCommand {
                 return
             }
             let setup = try ReplaySetup(store: store, ref: TrajectoryRef(parsing: trajectory!))
-            let options = ReplayOptions(engine: try liveEngine(for: setup), topK: topk, checkpoint: checkpoint, verify: verify)
+            let options = ReplayOptions(engine: try liveEngine(for: setup), topK: topK.topk, checkpoint: checkpoint, verify: verify)
             let report = try await Replayer.replay(setup, store: store, options: options)
             let palette = Palette(enabled: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
             Output.write(format == .json ? try CanonicalJSON.string(report) + "\n" : report.text(palette: palette))
@@ -124,8 +112,8 @@ struct ReplayCommand: AsyncParsableCommand {
     /// `--run R --failed`: every failing trajectory verified, and replayed with --engine if set.
     func triageFailures(store: RunStore) async throws -> FailureTriage {
         let record = try store.run(named: run!)
-        let whatIf = EngineKind(rawValue: engine) != .recorded
-        let selection = try FailureTriage.selection(of: record, store: store, limit: limit)
+        let whatIf = engineKind != .recorded
+        let selection = try FailureTriage.selection(of: record, store: store, limit: limit.limit)
         let progress = ProgressLine("replay", total: selection.ids.count, unit: "trajectories", quiet: format == .json)
         defer { progress.finish() }
         return try await FailureTriage.run(record, selection: selection, store: store,
@@ -133,22 +121,16 @@ struct ReplayCommand: AsyncParsableCommand {
                                            progress: { done in progress.update(done, line: "replay \(done)/\(selection.ids.count) trajectories") })
     }
 
-    /// The live engine of a what-if, nil for the recorded answers.
+    /// The live engine of a what-if, nil for the recorded answers: built from the engine
+    /// options, over the training run's world when they name no other files, seeded as the
+    /// trajectory was (unless --seed).
     func liveEngine(for setup: ReplaySetup) throws -> (any SearchEngine)? {
-        let kind = EngineKind(rawValue: engine)!
-        guard kind != .recorded else { return nil }
-        let seed = setup.provenance?.seed ?? 0
-        if index == nil && corpus == nil && url == nil {
-            guard let directory = world ?? setup.trainingConfig?.worldDirectory else {
-                throw SearchLabError("--engine \(engine) needs --world DIR (or --index/--corpus/--url) to search")
-            }
-            return try WorldEnvironment(directory: URL(fileURLWithPath: directory)).engine(engine, seed: seed)
+        guard engineKind != .recorded else { return nil }
+        let world = setup.trainingConfig?.worldDirectory
+        let spec = try engineOptions.spec(kind: engineKind, seed: engineOptions.seed ?? setup.provenance?.seed ?? 0, world: world)
+        if spec.worldDirectory == nil && spec.indexPath == nil && spec.corpusPath == nil && spec.url == nil && engineKind != .empty {
+            throw SearchLabError("--engine \(engineKind.rawValue) needs --world DIR (or --index/--corpus/--url) to search")
         }
-        var spec = EngineSpec(kind: kind)
-        spec.indexPath = index
-        spec.corpusPath = corpus
-        spec.url = url
-        spec.seed = seed
         return try EngineFactory.make(spec)
     }
 }

@@ -16,7 +16,7 @@ struct ReportCommand: ParsableCommand {
             a diff against another sample of its group. No CDN, no network: CSS, script and \
             images are inline, and a Content-Security-Policy forbids anything else. All text \
             from the database is escaped. DIR is replaced as a whole if it holds an earlier report; \
-            any other non-empty DIR is refused.
+            any other non-empty DIR is refused. --limit caps the trajectories listed (default 500).
             """)
 
     @Option(help: "Run database.")
@@ -31,18 +31,17 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "List the trajectories of this many last steps.")
     var steps = 1
 
-    @Option(help: "At most this many trajectories.")
-    var limit = 500
+    @OptionGroup
+    var limit: LimitOption
 
     func validate() throws {
         if steps < 1 { throw ValidationError("--steps must be 1 or more") }
-        if limit < 1 { throw ValidationError("--limit must be 1 or more") }
     }
 
     func run() throws {
         try reportingErrors {
             let store = try RunStore(path: db, create: false)
-            let files = try HTMLReport(store: store, run: runName, steps: steps, limit: limit).build(progress: Output.progress)
+            let files = try HTMLReport(store: store, run: runName, steps: steps, limit: limit.limit ?? 500).build(progress: Output.progress)
             try ExportFiles.replaceFolder(out, with: files.map { ($0.path, $0.data) }) { $0.allSatisfy(["index.html", "t"].contains) }
             Output.writeLines(["wrote \(out)/index.html and \(files.count - 1) trajectory pages"])
         }

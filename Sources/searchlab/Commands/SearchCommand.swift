@@ -1,15 +1,16 @@
 import ArgumentParser
 import Foundation
 import SearchLabCore
-import SearchLabRetrieval
+import SearchLabEngines
 
-/// `searchlab search`: query a BM25 index.
-struct SearchCommand: ParsableCommand {
+/// `searchlab search`: query an engine (a BM25 index by default).
+struct SearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
-        abstract: "Search a BM25 index built by `searchlab index`.",
+        abstract: "Search a BM25 index built by `searchlab index`, or any other engine.",
         discussion: """
-            Scores with Lucene's BM25 (idf ln(1 + (N − n + 0.5)/(n + 0.5)), tf part \
+            The engine is bm25 unless --engine names another; it searches --index, or the \
+            world's index with --world. BM25 scores with Lucene's BM25 (idf ln(1 + (N − n + 0.5)/(n + 0.5)), tf part \
             tf/(tf + k1·(1 − b + b·dl/avgdl)), exact lengths) and ranks by score, ties by \
             document id (byte order). Only documents matching a query term are returned.
 
@@ -18,14 +19,14 @@ struct SearchCommand: ParsableCommand {
             query: {"query", "result": [{"document": {"id", "contents"}, "score"}]}, the \
             shape of Search-R1's /retrieve results; --format ids writes the same without the \
             passages ({"query", "result": [{"id", "score"}]}), for evaluation runs; text \
-            prints rank, id, score and title.
+            prints rank, id, score and title. --topk defaults to 3.
             """)
 
-    @Option(help: ArgumentHelp("Index file.", valueName: "INDEX"))
-    var index: String
+    @OptionGroup(title: "Engine")
+    var engineOptions: EngineOptions
 
-    @Option(name: .customLong("topk"), help: "Results per query.")
-    var topK: Int = 3
+    @OptionGroup
+    var topK: TopKOption
 
     @Option(help: ArgumentHelp("JSON-lines file of queries ({\"query\": ...} or strings); - for standard input.", valueName: "FILE"))
     var queries: String?
@@ -33,36 +34,27 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Output: text, json or ids (default: text for argument queries, json with --queries).")
     var format: OutputFormat?
 
-    @Option(help: "Override the index's k1.")
-    var k1: Double?
-
-    @Option(help: "Override the index's b.")
-    var b: Double?
-
     @Argument(help: "Query text (each argument is one query).")
     var query: [String] = []
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, ids }
 
     func validate() throws {
-        guard topK >= 1 else { throw ValidationError("--topk must be at least 1") }
         guard (queries == nil) != query.isEmpty else {
             throw ValidationError("give queries as arguments or with --queries FILE (not both)")
         }
     }
 
-    func run() throws {
-        try reportingErrors {
+    func run() async throws {
+        try await reportingErrorsAsync {
             let texts = try queries.map(Self.readQueries) ?? query
-            let loaded = try BM25Index(path: index)
-            let override = (k1 != nil || b != nil)
-                ? BM25Parameters(k1: k1 ?? loaded.metadata.k1, b: b ?? loaded.metadata.b) : nil
-            let engine = BM25Engine(searcher: BM25Searcher(index: loaded, parameters: override))
+            let kind = try engineOptions.kind() ?? .bm25
+            let engine = try EngineFactory.make(try engineOptions.spec(kind: kind, seed: engineOptions.seed ?? 0))
             let format = format ?? (queries == nil ? .text : .json)
+            let results = try await engine.search(texts, topK: topK.topk ?? 3)
             var lines: [String] = []
             lines.reserveCapacity(texts.count)
-            for text in texts {
-                let hits = engine.hits(for: text, topK: topK)
+            for (text, hits) in zip(texts, results) {
                 switch format {
                 case .json: lines.append(try CanonicalJSON.string(SearchResultLine(query: text, result: hits)))
                 case .ids:

@@ -23,29 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
             answers from one (strictly, unless --on-miss names a live engine).
             """)
 
-    @Option(help: ArgumentHelp("Engine: \(EngineKind.allCases.map(\.rawValue).joined(separator: ", ")) (default recorded with --replay).", valueName: "ENGINE"))
-    var engine: String?
-
-    @Option(help: ArgumentHelp("Corpus JSONL for random and oracle.", valueName: "FILE"))
-    var corpus: String?
-
-    @Option(help: ArgumentHelp("Index for bm25.", valueName: "INDEX"))
-    var index: String?
-
-    @Option(help: ArgumentHelp("Dataset JSONL with metadata.supporting_passages, for oracle.", valueName: "FILE"))
-    var dataset: String?
-
-    @Option(help: "Seed of the random engine and of the oracle's random filler.")
-    var seed: UInt64 = 0
-
-    @Option(help: ArgumentHelp("What oracle returns after the supporting passages: nothing or random.", valueName: "FILL"))
-    var oracleFill: String = "nothing"
-
-    @Option(help: ArgumentHelp("Search-R1 /retrieve endpoint for the http engine.", valueName: "URL"))
-    var url: String?
-
-    @Option(help: "Seconds the http engine waits for an answer.")
-    var timeout: Double = 30
+    @OptionGroup(title: "Engine")
+    var engineOptions: EngineOptions
 
     @Option(help: ArgumentHelp("Record every answer in this retrieval log.", valueName: "LOG"))
     var record: String?
@@ -104,24 +83,17 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func engineSpec() throws -> EngineSpec {
-        let kind = try engine.map { try ServeCommand.kind($0, option: "--engine") } ?? (replay != nil ? .recorded : nil)
-        guard let kind else { throw SearchLabError("--engine is required (one of \(ServeCommand.kindList)) unless --replay LOG is given") }
-        var spec = EngineSpec(kind: kind)
-        spec.corpusPath = corpus
-        spec.indexPath = index
-        spec.datasetPath = dataset
-        spec.seed = seed
-        switch oracleFill {
-        case "nothing": spec.oracleFillsRandomly = false
-        case "random": spec.oracleFillsRandomly = true
-        default: throw SearchLabError("--oracle-fill must be nothing or random, got \"\(oracleFill)\"")
+        guard let kind = try engineOptions.kind() ?? (replay != nil ? .recorded : nil) else {
+            throw SearchLabError("--engine is required (one of \(ServeCommand.kindList)) unless --replay LOG is given")
         }
-        spec.url = url
-        spec.timeout = timeout
+        var spec = try engineOptions.spec(kind: kind, seed: engineOptions.seed ?? 0)
         spec.recordLog = record
         spec.replayLog = replay
         spec.fingerprint = fingerprint
-        spec.onMiss = try onMiss.map { try ServeCommand.kind($0, option: "--on-miss") }
+        spec.onMiss = try onMiss.map { name in
+            guard let kind = EngineKind(rawValue: name) else { throw SearchLabError("--on-miss must be one of \(ServeCommand.kindList), got \"\(name)\"") }
+            return kind
+        }
         return spec
     }
 
@@ -138,13 +110,6 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     static var kindList: String { EngineKind.allCases.map(\.rawValue).joined(separator: ", ") }
-
-    static func kind(_ name: String, option: String) throws -> EngineKind {
-        guard let kind = EngineKind(rawValue: name) else {
-            throw SearchLabError("\(option) must be one of \(kindList), got \"\(name)\"")
-        }
-        return kind
-    }
 
     static func describe(_ error: any Error) -> String {
         switch error {
