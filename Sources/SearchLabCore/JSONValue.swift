@@ -125,6 +125,21 @@ public struct JSONFields: Sendable {
         }
     }
 
+    /// A list of ids (strings, or integers written as decimal text).
+    public func identifiers(_ key: String) throws -> [String]? {
+        guard let value = present(key) else { return nil }
+        guard case .array(let items) = value else {
+            throw SearchLabError("field \"\(key)\" must be a list of ids, got \(value.kindDescription)")
+        }
+        return try items.enumerated().map { index, item in
+            switch item {
+            case .string(let s): return s
+            case .integer(let i): return String(i)
+            default: throw SearchLabError("field \"\(key)\"[\(index)] must be a string or an integer, got \(item.kindDescription)")
+            }
+        }
+    }
+
     /// A nested object.
     public func object(_ key: String) throws -> JSONFields? {
         guard let value = present(key) else { return nil }

@@ -198,26 +198,41 @@ public enum SearchR1FormatCheck {
     }
 
     /// The state machine on response text alone.
-    public static func isValidResponse(_ content: String) -> Bool {
+    public static func isValidResponse(_ content: String) -> Bool { formatViolation(content) == nil }
+
+    /// Why the state machine rejects response text, in one line; nil when it accepts it.
+    public static func formatViolation(_ content: String) -> String? {
         let bytes = Array(content.utf8)
         for name in tagNames {
-            if count(Array("<\(name)>".utf8), in: bytes) != count(Array("</\(name)>".utf8), in: bytes) { return false }
+            let opened = count(Array("<\(name)>".utf8), in: bytes), closed = count(Array("</\(name)>".utf8), in: bytes)
+            if opened != closed { return "\(opened) <\(name)> but \(closed) </\(name)>" }
         }
         var state = "start"
         for part in splitOnTags(bytes) {
             switch part {
             case .tag(let tag):
-                guard let next = transition(from: state, on: tag) else { return false }
+                guard let next = transition(from: state, on: tag) else { return "\(tag) where \(expected(after: state)) must come" }
                 state = next
             case .text(let text):
                 if PythonText.strip(text).isEmpty { continue }
                 switch state {
                 case "in_think", "in_search", "in_information", "in_answer": continue
-                default: return false
+                default: return "text outside the tags where \(expected(after: state)) must come"
                 }
             }
         }
-        return state == "end"
+        return state == "end" ? nil : "it ends where \(expected(after: state)) must come"
+    }
+
+    /// The tags the state machine accepts next, for messages.
+    static func expected(after state: String) -> String {
+        switch state {
+        case "start", "information": return "<think>"
+        case "after_think": return "<search> or <answer>"
+        case "after_search": return "<information>"
+        case "end": return "nothing"
+        default: return "</" + state.dropFirst(3) + ">"
+        }
     }
 
     static func transition(from state: String, on tag: String) -> String? {

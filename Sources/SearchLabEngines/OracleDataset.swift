@@ -116,20 +116,3 @@ public struct OracleDataset: Sendable {
         return OracleQuestion(id: id, question: question, supporting: supporting)
     }
 }
-
-extension JSONFields {
-    /// A list of ids (strings or integers written as decimal text).
-    func identifiers(_ key: String) throws -> [String]? {
-        guard let value = object[key], value != .null else { return nil }
-        guard case .array(let items) = value else {
-            throw SearchLabError("field \"\(key)\" must be a list of ids, got \(value.kindDescription)")
-        }
-        return try items.enumerated().map { index, item in
-            switch item {
-            case .string(let s): return s
-            case .integer(let i): return String(i)
-            default: throw SearchLabError("field \"\(key)\"[\(index)] must be a string or an integer, got \(item.kindDescription)")
-            }
-        }
-    }
-}

@@ -48,26 +48,30 @@ public struct FailureTriage: Codable, Sendable {
 
     /// Verifies each trajectory of `selection` and, with `engineFor`, replays it against that
     /// engine. A trajectory that cannot be replayed is reported in its row, not thrown.
+    /// - Parameter verifying: whether to verify each recording first (`scan --oracle` only
+    ///   asks the what-if).
     /// - Parameter engineFor: the what-if engine for a trajectory's setup (nil: verify only).
     /// - Parameter progress: the number of trajectories done, after each.
-    public static func run(_ run: RunRecord, selection: (failing: Int, ids: [Int64]), store: RunStore,
+    public static func run(_ run: RunRecord, selection: (failing: Int, ids: [Int64]), store: RunStore, verifying: Bool = true,
                            engineFor: ((ReplaySetup) throws -> any SearchEngine)?,
                            progress: (Int) -> Void = { _ in }) async throws -> FailureTriage {
         var triage = FailureTriage(run: run.name, trajectories: try store.trajectoryCount(runID: run.id!),
                                    failing: selection.failing, rows: [])
         for (done, id) in selection.ids.enumerated() {
-            triage.rows.append(try await row(id, store: store, engineFor: engineFor, engine: &triage.engine))
+            triage.rows.append(try await row(id, store: store, verifying: verifying, engineFor: engineFor, engine: &triage.engine))
             progress(done + 1)
         }
         return triage
     }
 
-    static func row(_ id: Int64, store: RunStore, engineFor: ((ReplaySetup) throws -> any SearchEngine)?,
+    static func row(_ id: Int64, store: RunStore, verifying: Bool, engineFor: ((ReplaySetup) throws -> any SearchEngine)?,
                     engine fingerprint: inout String?) async throws -> TriageRow {
         let setup = try ReplaySetup(store: store, ref: .storeID(id))
         var row = TriageRow(trajectory: setup.stored.publicID, storeID: id)
         do {
-            row.reproduced = try await Replayer.replay(setup, store: store, options: ReplayOptions(verify: true)).identical
+            if verifying {
+                row.reproduced = try await Replayer.replay(setup, store: store, options: ReplayOptions(verify: true)).identical
+            }
             if let engineFor {
                 let engine = try engineFor(setup)
                 fingerprint = engine.fingerprint
