@@ -197,3 +197,11 @@ extension RunStore {
         try write { try $0.db.execute(sql: "UPDATE run SET config_json = ? WHERE id = ?", arguments: [configJSON, runID]) }
     }
 }
+
+extension RunStore {
+    /// Writes a compact, self-contained copy of the database to `path` (one file, no WAL
+    /// beside it), for bundles that travel. `path` must not exist.
+    public func vacuumCopy(to path: String) throws {
+        try queue.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+    }
+}

@@ -161,8 +161,39 @@ let trickyQueries = [
         #expect(try RetrievalLog(path: log, create: false).callCount() == 3)
     }
 
+    /// A world directory gives each engine its files: the BM25 index (built on first use),
+    /// the corpus, and both splits' supporting passages for the oracle (filled randomly).
+    @Test func aWorldDirectorySuppliesEveryEnginesFiles() async throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
+        let corpus = words.enumerated().map { #"{"id": "p\#($0)", "contents": "\"Title \#($1)\"\ntext about \#($1) rivers"}"# }
+        try Data((corpus.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("corpus.jsonl"))
+        for (split, passage) in [("train", "p1"), ("test", "p4")] {
+            let line = #"{"id": "\#(split)_0", "question": "q \#(split)?", "golden_answers": ["x"], "metadata": {"supporting_passages": ["\#(passage)"]}}"#
+            try Data((line + "\n").utf8).write(to: dir.appendingPathComponent("\(split).jsonl"))
+        }
+        func engine(_ kind: EngineKind, _ configure: (inout EngineSpec) -> Void = { _ in }) throws -> any SearchEngine {
+            var spec = EngineSpec(kind: kind)
+            spec.worldDirectory = dir.path
+            configure(&spec)
+            return try EngineFactory.make(spec)
+        }
+        #expect(try await engine(.bm25).search(["delta"], topK: 1)[0].first?.document.id == "p3")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("bm25.index").path))
+        #expect(try engine(.bm25) { $0.k1 = 2 }.fingerprint.contains("\"k1\":2"))
+        #expect(try await engine(.random).search(["anything"], topK: 2)[0].count == 2)
+        let oracle = try engine(.oracle) as! any QuestionAwareSearchEngine
+        let hits = try await oracle.search(["anything"], questionIDs: ["test_0"], topK: 3)[0]
+        #expect(hits.first?.document.id == "p4" && hits.count == 3)   // the supporting passage, then random fillers
+        #expect(try await (try engine(.oracle) { $0.oracleFill = .nothing } as! any QuestionAwareSearchEngine)
+                    .search(["anything"], questionIDs: ["train_0"], topK: 3)[0].map(\.document.id) == ["p1"])
+        #expect(throws: SearchLabError("--k1 and --b are only used by --engine bm25")) { try engine(.random) { $0.b = 0.5 } }
+        #expect(throws: SearchLabError("--oracle-fill is only used by --engine oracle")) { try engine(.bm25) { $0.oracleFill = .random } }
+    }
+
     @Test func missingOptionsAreNamed() {
-        #expect(throws: SearchLabError("--engine random needs --corpus FILE")) { try EngineFactory.make(EngineSpec(kind: .random)) }
+        #expect(throws: SearchLabError("--engine random needs --corpus FILE (or --world DIR)")) { try EngineFactory.make(EngineSpec(kind: .random)) }
         #expect(throws: SearchLabError("--engine recorded needs --replay LOG")) { try EngineFactory.make(EngineSpec(kind: .recorded)) }
         #expect(throws: SearchLabError("--engine http needs --url URL")) { try EngineFactory.make(EngineSpec(kind: .http)) }
         var both = EngineSpec(kind: .empty)

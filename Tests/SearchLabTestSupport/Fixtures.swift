@@ -56,10 +56,11 @@ public struct CommandResult: Sendable {
 /// Runs the built `searchlab` executable (next to the test bundle) with a fixed terminal
 /// width, so help text is stable.
 public func runSearchlab(_ arguments: [String], stdin: String? = nil,
-                         environment extra: [String: String] = [:]) throws -> CommandResult {
+                         environment extra: [String: String] = [:], in directory: URL? = nil) throws -> CommandResult {
     let process = Process()
     process.executableURL = searchlabBinary()
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
     var environment = ProcessInfo.processInfo.environment
     environment["COLUMNS"] = "100"
     for (key, value) in extra { environment[key] = value }

@@ -31,6 +31,9 @@ struct ReplayCommand: AsyncParsableCommand {
             --index/--corpus/--dataset/--url; --seed seeds them (default: the trajectory's seed). Exit status: 0 identical (or a what-if), 2 diverged, \
             1 error.
 
+            --bundle DIR replays from a bundle `searchlab bundle` wrote, without the run database \
+            (TRAJECTORY may be left out when it holds one).
+
             --run R --failed triages a run's misses in one go: each trajectory with exact match 0 \
             (the first --limit of them) is verified against its recording, and with --engine \
             (oracle, say) replayed against it too. One line each says whether the failure \
@@ -52,7 +55,10 @@ struct ReplayCommand: AsyncParsableCommand {
     var limit: LimitOption
 
     @Option(help: "Run database.")
-    var db: String
+    var db: String?
+
+    @Option(help: ArgumentHelp("Replay from this bundle (`searchlab bundle`) instead of a run database.", valueName: "DIR"))
+    var bundle: String?
 
     @Option(help: ArgumentHelp("Checkpoint directory (default: the one with the recorded weights digest).", valueName: "CKPT"))
     var checkpoint: String?
@@ -74,6 +80,10 @@ struct ReplayCommand: AsyncParsableCommand {
     var engineKind: EngineKind { ((try? engineOptions.kind()) ?? nil) ?? .recorded }
 
     func validate() throws {
+        guard (db == nil) != (bundle == nil) else { throw ValidationError("pass --db DB, or --bundle DIR (not both)") }
+        if bundle != nil && (failed || checkpoint != nil) {
+            throw ValidationError("--bundle replays one of its trajectories with its own checkpoint: no --failed or --checkpoint")
+        }
         if (engineOptions.engine == nil || engineOptions.engine == EngineKind.recorded.rawValue) && (engineOptions.givesEngineSources || engineOptions.seed != nil) {
             throw ValidationError("--world, --index, --corpus, --url and the other engine options are for live engines; the recorded engine needs none")
         }
@@ -83,7 +93,7 @@ struct ReplayCommand: AsyncParsableCommand {
                 throw ValidationError("--topk and --checkpoint replay one trajectory; --failed replays each as recorded")
             }
         } else {
-            guard trajectory != nil else { throw ValidationError("name a TRAJECTORY, or triage a run with --run RUN --failed") }
+            guard trajectory != nil || bundle != nil else { throw ValidationError("name a TRAJECTORY, or triage a run with --run RUN --failed") }
             if run != nil || limit.limit != nil { throw ValidationError("--run and --limit go with --failed") }
         }
     }
@@ -92,21 +102,40 @@ struct ReplayCommand: AsyncParsableCommand {
         var diverged = false
         try await reportingErrorsAsync {
             _ = try engineOptions.kind()
-            let store = try RunStore(path: db, create: false)
             if failed {
+                let store = try RunStore(path: db!, create: false)
                 let triage = try await triageFailures(store: store)
                 Output.write(format == .json ? try CanonicalJSON.string(triage) + "\n" : triage.text())
                 diverged = triage.divergedCount > 0
                 return
             }
-            let setup = try ReplaySetup(store: store, ref: TrajectoryRef(parsing: trajectory!))
-            let options = ReplayOptions(engine: try liveEngine(for: setup), topK: topK.topk, checkpoint: checkpoint, verify: verify)
+            let (store, ref, bundledCheckpoint, scratch) = try openSource()
+            defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
+            let setup = try ReplaySetup(store: store, ref: ref)
+            let options = ReplayOptions(engine: try liveEngine(for: setup), topK: topK.topk, checkpoint: checkpoint ?? bundledCheckpoint,
+                                        verify: verify)
             let report = try await Replayer.replay(setup, store: store, options: options)
             let palette = Palette(enabled: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
             Output.write(format == .json ? try CanonicalJSON.string(report) + "\n" : report.text(palette: palette))
             diverged = report.diverged
         }
         if diverged { throw ExitCode(2) }
+    }
+
+    /// The database and trajectory to replay: from --db, or a checked bundle's database copied
+    /// to a scratch folder (removed afterwards) with the bundle's checkpoint.
+    func openSource() throws -> (store: RunStore, ref: TrajectoryRef, checkpoint: String?, scratch: URL?) {
+        guard let bundle else { return (try RunStore(path: db!, create: false), try TrajectoryRef(parsing: trajectory!), nil, nil) }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("searchlab-bundle-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        do {
+            let directory = URL(fileURLWithPath: bundle)
+            let (store, entry) = try ReplayBundle.open(directory, trajectory: trajectory, scratch: scratch)
+            return (store, try TrajectoryRef(parsing: entry.trajectory), directory.appendingPathComponent(entry.checkpoint).path, scratch)
+        } catch {
+            try? FileManager.default.removeItem(at: scratch)
+            throw error
+        }
     }
 
     /// `--run R --failed`: every failing trajectory verified, and replayed with --engine if set.

@@ -1,0 +1,190 @@
+// Portable replay bundles: what replaying a stored trajectory needs, in one folder that
+// travels without its run database, world or checkpoints — the rollout batch of each of its
+// trajectories with their retrieval answers and run specifications (a small run database),
+// the weights each was sampled with, and a manifest with the SHA-256 of every file.
+// `replay --bundle DIR --verify` on another machine then reproduces a trajectory byte for
+// byte or names its first divergence.
+import Foundation
+import SearchLabCore
+import SearchLabPolicy
+import SearchLabStore
+
+/// The manifest (`bundle.json`) of a replay bundle.
+public struct BundleManifest: Codable, Sendable {
+    public static let formatName = "searchlab-replay-bundle"
+    /// The layout this build writes and reads; a newer one is refused.
+    public static let currentVersion = 1
+    public static let fileName = "bundle.json"
+    public static let databaseFile = "runs.sqlite"
+
+    public var format: String
+    public var version: Int
+    /// The SearchLab that wrote the bundle (`code_version`).
+    public var writtenBy: String
+    public var entries: [Entry]
+    /// Every file of the bundle but the manifest, by relative path → SHA-256.
+    public var files: [String: String]
+
+    public struct Entry: Codable, Sendable {
+        /// `run:step:question:sample`, as in the bundle's database.
+        public var trajectory: String
+        /// The folder, relative to the bundle, of the checkpoint it was sampled with.
+        public var checkpoint: String
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, version, entries, files
+        case writtenBy = "written_by"
+    }
+}
+
+public enum ReplayBundle {
+    /// Writes a bundle of `refs` from `store` to `directory`, which must not exist (or be
+    /// empty). Everything is written to a sibling staging folder first, so a failure leaves
+    /// nothing behind. Weights a step did not save are rebuilt as replay rebuilds them.
+    /// - Throws: ``SearchLabError`` for an unknown or imported trajectory, a checkpoint that
+    ///   cannot be found, or a non-empty `directory`.
+    @discardableResult
+    public static func write(_ refs: [TrajectoryRef], from store: RunStore, to directory: URL, writtenBy: String) async throws -> BundleManifest {
+        let fm = FileManager.default
+        if let contents = try? fm.contentsOfDirectory(atPath: directory.path), !contents.isEmpty {
+            throw SearchLabError("\(directory.path) is not empty; a bundle goes into a new folder")
+        }
+        let setups = try refs.map { ref -> ReplaySetup in
+            let setup = try ReplaySetup(store: store, ref: ref)
+            guard setup.origin != .imported else {
+                throw SearchLabError("\(setup.stored.publicID) was imported: there is no policy to replay, so nothing to bundle")
+            }
+            return setup
+        }
+        let staging = directory.deletingLastPathComponent().appendingPathComponent(".\(directory.lastPathComponent).tmp-\(UUID().uuidString)")
+        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        do {
+            var entries: [BundleManifest.Entry] = []
+            var checkpoints: [String: String] = [:]   // digest → relative folder
+            for setup in setups {
+                let digest = setup.provenance!.checkpointDigest!
+                if checkpoints[digest] == nil {
+                    let folder = "checkpoints/" + digest.prefix(16)
+                    let (loaded, _) = try await CheckpointLookup.find(digest: digest, explicit: nil, setup: setup, store: store)
+                    try Checkpoint.save(model: loaded.model, tokenizer: loaded.tokenizer, to: staging.appendingPathComponent(folder))
+                    checkpoints[digest] = folder
+                }
+                entries.append(.init(trajectory: setup.stored.publicID, checkpoint: checkpoints[digest]!))
+            }
+            try writeDatabase(setups, from: store, to: staging.appendingPathComponent(BundleManifest.databaseFile).path)
+            let manifest = BundleManifest(format: BundleManifest.formatName, version: BundleManifest.currentVersion, writtenBy: writtenBy,
+                                          entries: entries, files: try digests(of: staging))
+            try Data((try CanonicalJSON.string(manifest) + "\n").utf8).write(to: staging.appendingPathComponent(BundleManifest.fileName))
+            try? fm.removeItem(at: directory)   // an empty folder the user made
+            try fm.moveItem(at: staging, to: directory)
+            return manifest
+        } catch {
+            try? fm.removeItem(at: staging)
+            throw error
+        }
+    }
+
+    /// The bundle's database: for each trajectory, its run and the whole step it was rolled out
+    /// in (every row of its batch, in batch order, with the step's retrieval calls), so its
+    /// batch row and its shard are the ones training had.
+    static func writeDatabase(_ setups: [ReplaySetup], from store: RunStore, to path: String) throws {
+        let scratch = path + ".building"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } }
+        let bundle = try RunStore(path: scratch, create: true)
+        var runIDs: [Int64: Int64] = [:]
+        var steps = Set<String>()
+        for setup in setups where steps.insert("\(setup.run.id!) \(setup.stored.record.step)").inserted {
+            let run = setup.run, step = setup.stored.record.step
+            let ids = try store.trajectoryIDs(runID: run.id!, step: step)
+            let prepared = try PreparedTrajectory.prepareAll(try store.trajectories(ids: ids).map(\.trajectory))
+            let calls = try store.retrievalCalls(runID: run.id!, step: step).map {
+                LoggedCall(engineFingerprint: $0.engineFingerprint, query: $0.query, topK: $0.topK, hits: $0.hits, phase: .rollout)
+            }
+            try bundle.write { writer in
+                if runIDs[run.id!] == nil {
+                    runIDs[run.id!] = try writer.createRun(RunSpec(name: run.name, source: run.source, configJSON: run.configJSON,
+                                                                   seed: run.seed.map { UInt64(bitPattern: $0) },
+                                                                   codeVersion: run.codeVersion, worldDigest: run.worldDigest)).id!
+                }
+                try writer.commit(StepCommit(step: step, metrics: [:], trajectories: prepared, calls: calls, checkpoint: nil),
+                                  runID: runIDs[run.id!]!)
+            }
+        }
+        try bundle.vacuumCopy(to: path)
+    }
+
+    /// SHA-256 of every regular file under `root`, by path relative to it.
+    static func digests(of root: URL) throws -> [String: String] {
+        var out: [String: String] = [:]
+        let base = root.standardizedFileURL.path
+        let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey])
+        while let url = walker?.nextObject() as? URL {
+            guard try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true else { continue }
+            let relative = String(url.standardizedFileURL.path.dropFirst(base.count + 1))
+            guard relative != BundleManifest.fileName else { continue }
+            out[relative] = CanonicalJSON.sha256Hex(try Data(contentsOf: url))
+        }
+        return out
+    }
+
+    /// Reads and checks a bundle: its manifest's format and version, and every file against
+    /// its digest (no file missing, altered or added).
+    /// - Throws: ``SearchLabError`` naming the file and what to do.
+    public static func check(_ directory: URL) throws -> BundleManifest {
+        let manifestURL = directory.appendingPathComponent(BundleManifest.fileName)
+        guard let data = try? Data(contentsOf: manifestURL) else {
+            throw SearchLabError("\(directory.path) is not a replay bundle: it has no \(BundleManifest.fileName)")
+        }
+        let manifest: BundleManifest
+        do {
+            manifest = try JSONDecoder().decode(BundleManifest.self, from: data)
+        } catch {
+            throw SearchLabError("\(manifestURL.path) is not a replay bundle manifest (\(error.localizedDescription))")
+        }
+        guard manifest.format == BundleManifest.formatName else {
+            throw SearchLabError("\(manifestURL.path) is not a replay bundle manifest (format \"\(manifest.format)\")")
+        }
+        guard manifest.version <= BundleManifest.currentVersion else {
+            throw SearchLabError("\(directory.path) is a version \(manifest.version) bundle, written by SearchLab \(manifest.writtenBy); "
+                                 + "this SearchLab reads version \(BundleManifest.currentVersion): replay it with that version or newer")
+        }
+        let present = try digests(of: directory)
+        for (path, digest) in manifest.files.sorted(by: { $0.key < $1.key }) {
+            guard let actual = present[path] else {
+                throw SearchLabError("\(directory.appendingPathComponent(path).path) is missing from the bundle (its manifest lists it)")
+            }
+            guard actual == digest else {
+                throw SearchLabError("\(directory.appendingPathComponent(path).path) does not match the bundle's manifest (SHA-256 \(actual.prefix(12))…, "
+                                     + "expected \(digest.prefix(12))…): the bundle was altered")
+            }
+        }
+        if let extra = present.keys.sorted().first(where: { manifest.files[$0] == nil }) {
+            throw SearchLabError("\(directory.appendingPathComponent(extra).path) is not in the bundle's manifest: the bundle was altered")
+        }
+        return manifest
+    }
+
+    /// A checked bundle opened for replay: its database copied to `scratch` (so a replay
+    /// never writes into the bundle) and the entry for `trajectory` (or its only one).
+    public static func open(_ directory: URL, trajectory: String?, scratch: URL) throws -> (store: RunStore, entry: BundleManifest.Entry) {
+        let manifest = try check(directory)
+        let entry: BundleManifest.Entry
+        if let trajectory {
+            guard let found = manifest.entries.first(where: { $0.trajectory == trajectory }) else {
+                throw SearchLabError("bundle \(directory.path) holds no trajectory \(trajectory); it holds "
+                                     + manifest.entries.map(\.trajectory).joined(separator: ", "))
+            }
+            entry = found
+        } else {
+            guard manifest.entries.count == 1 else {
+                throw SearchLabError("bundle \(directory.path) holds \(manifest.entries.count) trajectories; name one: "
+                                     + manifest.entries.map(\.trajectory).joined(separator: ", "))
+            }
+            entry = manifest.entries[0]
+        }
+        let copy = scratch.appendingPathComponent(BundleManifest.databaseFile)
+        try FileManager.default.copyItem(at: directory.appendingPathComponent(BundleManifest.databaseFile), to: copy)
+        return (try RunStore(path: copy.path, create: false), entry)
+    }
+}
