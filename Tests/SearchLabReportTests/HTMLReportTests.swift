@@ -101,8 +101,15 @@ struct HTMLReportTests {
         // The filters work: preset from the URL, one of the two samples is wrong.
         let filtered = try Self.run(chromium, flags + ["--dump-dom", index + "#outcome=wrong"])
         #expect(filtered.stdout.contains("<span id=\"shown\">1 of 2 shown</span>"), "\(filtered.stdout.suffix(600))")
-        #expect(filtered.stdout.components(separatedBy: "data-outcome=\"correct\" data-searches=\"1\" hidden=\"\"").count - 1 == 1)
+        #expect(filtered.stdout.components(separatedBy: "data-outcome=\"correct\" data-searches=\"1\" data-why=\"\" hidden=\"\"").count - 1 == 1)
         Self.expectNoConsoleErrors(filtered.stderr)
+
+        // The miss carries its scan classes; filtering by one of them shows it alone.
+        let why = try #require(dom.stdout.components(separatedBy: "data-why=\"").dropFirst().map { $0.prefix { $0 != "\"" } }.first { !$0.isEmpty })
+        let firstClass = String(why.split(separator: " ")[0])
+        let byClass = try Self.run(chromium, flags + ["--dump-dom", index + "#why=" + firstClass])
+        #expect(byClass.stdout.contains("<span id=\"shown\">1 of 2 shown</span>"), "\(byClass.stdout.suffix(600))")
+        Self.expectNoConsoleErrors(byClass.stderr)
 
         // A trajectory page: its Graphviz graph is an inline SVG with nodes.
         let page = try Self.files(out.appendingPathComponent("t"))[0]
@@ -110,6 +117,8 @@ struct HTMLReportTests {
         #expect(trajectory.stdout.contains("class=\"graph\"><svg"))
         #expect(trajectory.stdout.contains("class=\"node\""))
         #expect(trajectory.stdout.contains("<pre id=\"diff\">"))
+        let pages = try Self.files(out.appendingPathComponent("t")).map { try String(contentsOf: $0, encoding: .utf8) }
+        #expect(pages.filter { $0.contains("<table id=\"findings\">") && $0.contains("data-class=\"\(firstClass)\"") }.count == 1)
         Self.expectNoConsoleErrors(trajectory.stderr)
 
         // Screenshots show something: the plots on the index, the graph on a trajectory page

@@ -27,15 +27,33 @@ public struct HTMLReport {
         let runID = data.record.id ?? 0
         let rows = try TrajectoryRow.load(runID: runID, runName: run, from: store, lastSteps: steps, failingOnly: false, limit: limit)
         let total = try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM trajectory WHERE run_id = ?", arguments: [runID]) ?? 0 }
-        var files: [(String, Data)] = [("index.html", Data(IndexPage.render(data, rows: rows, totalTrajectories: total).utf8))]
+        let chains = Self.goldChains(worldDirectory: data.config.first { $0.key == "world.dir" }?.value)
+        var files: [(String, Data)] = []
+        var classes: [Int64: [FailureClass]] = [:]
         for (i, row) in rows.enumerated() {
             if i % 50 == 0 { progress("report: trajectories \(i + 1)…\(min(i + 50, rows.count)) of \(rows.count)") }
             let stored = try store.trajectories(ids: [row.id])[0]
             let svg = try GraphvizRenderer.render(GraphBuilder.trajectory(stored).dot(), format: .svg)
             let sibling = try self.sibling(of: row, runID: runID).map { try store.trajectories(ids: [$0])[0] }
-            files.append(("t/\(row.id).html", Data(TrajectoryPage.render(stored, graphSVG: svg, sibling: sibling).utf8)))
+            // Why it missed, by `searchlab scan`'s rules (docs/analysis.md).
+            let findings = FailureScanner.classify(stored.trajectory, chain: chains[stored.trajectory.question.id])
+            classes[row.id] = findings.map(\.failureClass)
+            files.append(("t/\(row.id).html", Data(TrajectoryPage.render(stored, graphSVG: svg, sibling: sibling, findings: findings).utf8)))
         }
+        files.insert(("index.html", Data(IndexPage.render(data, rows: rows, totalTrajectories: total, classes: classes).utf8)), at: 0)
         return files
+    }
+
+    /// The gold chains of the run's world, when its files are there (scan's hop rule needs
+    /// them; without them a page simply lists the other classes).
+    static func goldChains(worldDirectory: String?) -> GoldChains {
+        var chains = GoldChains()
+        guard let directory = worldDirectory else { return chains }
+        for split in ["train.jsonl", "test.jsonl"] {
+            let path = URL(fileURLWithPath: directory).appendingPathComponent(split).path
+            if FileManager.default.fileExists(atPath: path) { try? chains.read(path) }
+        }
+        return chains
     }
 
     /// Another sample of the same group and step: preferably one with the other outcome

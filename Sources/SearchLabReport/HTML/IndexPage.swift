@@ -1,9 +1,11 @@
 // The report's front page: summary, config, metric plots and the filterable trajectory list.
 import Foundation
+import SearchLabAnalysis
 import SearchLabCore
 
 enum IndexPage {
-    static func render(_ data: RunData, rows: [TrajectoryRow], totalTrajectories: Int) -> String {
+    /// `classes`: the scan classes of each missed trajectory listed, by store id.
+    static func render(_ data: RunData, rows: [TrajectoryRow], totalTrajectories: Int, classes: [Int64: [FailureClass]] = [:]) -> String {
         let e = HTMLPage.e
         var body = "<h1>Run <code>\(e(data.record.name))</code></h1>\n"
         body += "<p>Source <code>\(e(data.record.source))</code> · \(data.stepCount) steps · \(totalTrajectories) trajectories stored"
@@ -18,7 +20,7 @@ enum IndexPage {
         }
         body += "</div>\n<h2>Trajectories</h2>\n"
         body += "<p>The \(rows.count) trajectories of the last step\(rows.count < totalTrajectories ? "s shown" : ""); each links to its graph, turns and a diff against another sample of its group.</p>\n"
-        body += filters(rows) + trajectoryTable(rows)
+        body += filters(rows, classes: classes) + trajectoryTable(rows, classes: classes)
         return HTMLPage.render(title: "SearchLab run \(data.record.name)", body: body, script: filterScript)
     }
 
@@ -32,7 +34,7 @@ enum IndexPage {
         return html + "</table>\n"
     }
 
-    static func filters(_ rows: [TrajectoryRow]) -> String {
+    static func filters(_ rows: [TrajectoryRow], classes: [Int64: [FailureClass]]) -> String {
         func select(_ id: String, _ label: String, _ values: [String]) -> String {
             "<label>\(label) <select id=\"\(id)\"><option value=\"\">all</option>"
                 + values.map { "<option value=\"\(HTMLPage.e($0))\">\(HTMLPage.e($0))</option>" }.joined() + "</select></label>"
@@ -40,18 +42,20 @@ enum IndexPage {
         let sources = Array(Set(rows.map(\.dataSource))).sorted()
         let searches = Array(Set(rows.map(\.searches))).sorted().map(String.init)
         return "<div class=\"filters\">" + select("f-source", "data source", sources) + select("f-outcome", "outcome", ["correct", "wrong"])
-            + select("f-searches", "searches", searches) + "<span id=\"shown\">\(rows.count) trajectories</span></div>\n"
+            + select("f-searches", "searches", searches)
+            + select("f-why", "missed because", Set(classes.values.joined()).sorted().map(\.rawValue)) + "<span id=\"shown\">\(rows.count) trajectories</span></div>\n"
     }
 
-    static func trajectoryTable(_ rows: [TrajectoryRow]) -> String {
+    static func trajectoryTable(_ rows: [TrajectoryRow], classes: [Int64: [FailureClass]]) -> String {
         let e = HTMLPage.e
-        var html = "<table id=\"trajectories\"><thead><tr><th>trajectory</th><th>data source</th><th>outcome</th><th>searches</th><th>answer</th><th>question</th></tr></thead><tbody>\n"
+        var html = "<table id=\"trajectories\"><thead><tr><th>trajectory</th><th>data source</th><th>outcome</th><th>searches</th><th>answer</th><th>missed because</th><th>question</th></tr></thead><tbody>\n"
         for row in rows {
             let outcome = row.exactMatch ? "correct" : "wrong"
-            html += "<tr class=\"trajectory\" data-source=\"\(e(row.dataSource))\" data-outcome=\"\(outcome)\" data-searches=\"\(row.searches)\">"
+            let why = (classes[row.id] ?? []).map(\.rawValue).joined(separator: " ")
+            html += "<tr class=\"trajectory\" data-source=\"\(e(row.dataSource))\" data-outcome=\"\(outcome)\" data-searches=\"\(row.searches)\" data-why=\"\(e(why))\">"
             html += "<td><a href=\"t/\(row.id).html\">\(e(row.publicID))</a></td><td>\(e(row.dataSource))</td>"
             html += "<td class=\"\(row.exactMatch ? "ok" : "bad")\">\(outcome)</td><td>\(row.searches)</td>"
-            html += "<td>\(e(row.extractedAnswer ?? "—"))</td><td>\(e(row.question))</td></tr>\n"
+            html += "<td>\(e(row.extractedAnswer ?? "—"))</td><td>\(e(why.replacingOccurrences(of: " ", with: ", ")))</td><td>\(e(row.question))</td></tr>\n"
         }
         return html + "</tbody></table>\n"
     }
@@ -60,7 +64,7 @@ enum IndexPage {
     /// filters can be preset by the URL (`index.html#outcome=wrong&searches=2`), for links.
     static let filterScript = """
         (function () {
-          var ids = ["f-source", "f-outcome", "f-searches"], keys = ["source", "outcome", "searches"];
+          var ids = ["f-source", "f-outcome", "f-searches", "f-why"], keys = ["source", "outcome", "searches", "why"];
           var rows = document.querySelectorAll("tr.trajectory");
           new URLSearchParams(location.hash.slice(1)).forEach(function (value, key) {
             var i = keys.indexOf(key);
@@ -69,7 +73,11 @@ enum IndexPage {
           function apply() {
             var shown = 0;
             rows.forEach(function (row) {
-              var ok = ids.every(function (id, i) { var v = document.getElementById(id).value; return v === "" || row.dataset[keys[i]] === v; });
+              var ok = ids.every(function (id, i) {
+                var v = document.getElementById(id).value, have = row.dataset[keys[i]];
+                // A miss has several classes: "why" matches any of them.
+                return v === "" || (keys[i] === "why" ? have.split(" ").indexOf(v) >= 0 : have === v);
+              });
               row.hidden = !ok;
               if (ok) shown += 1;
             });

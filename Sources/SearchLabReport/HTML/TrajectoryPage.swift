@@ -6,7 +6,7 @@ import SearchLabCore
 import SearchLabStore
 
 enum TrajectoryPage {
-    static func render(_ stored: StoredTrajectory, graphSVG: Data, sibling: StoredTrajectory?) -> String {
+    static func render(_ stored: StoredTrajectory, graphSVG: Data, sibling: StoredTrajectory?, findings: [ScanFinding] = []) -> String {
         let e = HTMLPage.e, t = stored.trajectory, o = t.outcome
         var body = "<p><a href=\"../index.html\">← run \(e(stored.runName))</a></p>\n"
         body += "<h1>Trajectory <code>\(e(stored.publicID))</code></h1>\n"
@@ -17,6 +17,14 @@ enum TrajectoryPage {
         body += "<tr><th>exact match</th><td class=\"\(o.exactMatch ? "ok" : "bad")\">\(o.exactMatch)</td></tr>"
         body += "<tr><th>reward</th><td>\(String(format: "%.3f", o.reward))</td></tr>"
         body += "<tr><th>searches</th><td>\(o.searchCount)</td></tr><tr><th>status</th><td>\(e(o.status.rawValue))</td></tr></table>\n"
+        if !findings.isEmpty {
+            body += "<h2>Why it missed</h2>\n<table id=\"findings\"><tr><th>class</th><th>evidence</th></tr>"
+            for finding in findings {
+                body += "<tr class=\"finding\" data-class=\"\(e(finding.failureClass.rawValue))\"><td><a href=\"../index.html#why=\(e(finding.failureClass.rawValue))\">"
+                    + "\(e(finding.failureClass.rawValue))</a></td><td>\(e(finding.detail))</td></tr>"
+            }
+            body += "</table>\n<p class=\"note\">By <code>searchlab scan</code>'s rules (docs/analysis.md); each class links to the run's other misses of that class.</p>\n"
+        }
         body += "<h2>Graph</h2>\n<div class=\"graph\">\(HTMLPage.inlineSVG(graphSVG))</div>\n"
         body += "<h2>Turns</h2>\n"
         body += "<details><summary>Prompt</summary><pre>\(e(t.prompt))</pre></details>\n"
