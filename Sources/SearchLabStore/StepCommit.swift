@@ -43,13 +43,16 @@ public struct StepCommit: Sendable {
     /// Rollout calls first, then validation calls, each in the order they were made.
     public var calls: [LoggedCall]
     public var checkpoint: SavedCheckpoint?
+    /// The token view of each trajectory the update trained on, by index into ``trajectories``.
+    public var tokenViews: [Int: TokenView]
 
     public init(step: Int, metrics: [String: Double], trajectories: [PreparedTrajectory], calls: [LoggedCall],
-                checkpoint: SavedCheckpoint?) {
+                checkpoint: SavedCheckpoint?, tokenViews: [Int: TokenView] = [:]) {
         self.step = step
         self.metrics = metrics
         self.trajectories = trajectories
         self.calls = calls
         self.checkpoint = checkpoint
+        self.tokenViews = tokenViews
     }
 }

@@ -8,10 +8,11 @@ import GRDB
 /// The schema of the run database, and the check that refuses newer databases.
 public enum StoreSchema {
     /// The schema version this build writes (`PRAGMA user_version`).
-    public static let version = 4
+    public static let version = 5
 
     /// Migration identifiers in order. Frozen: append only.
-    public static let migrationIDs = ["v1-runs-trajectories", "v2-count-by-step-index", "v3-lean-rows", "v4-phases-nonfinite-ids"]
+    public static let migrationIDs = ["v1-runs-trajectories", "v2-count-by-step-index", "v3-lean-rows", "v4-phases-nonfinite-ids",
+                                      "v5-token-views"]
 
     static func makeMigrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -26,6 +27,9 @@ public enum StoreSchema {
         }
         migrator.registerMigration(migrationIDs[3]) { db in
             try db.execute(sql: v4)
+        }
+        migrator.registerMigration(migrationIDs[4]) { db in
+            try db.execute(sql: v5)
         }
         return migrator
     }
@@ -225,5 +229,19 @@ public enum StoreSchema {
           high INTEGER NOT NULL
         ) WITHOUT ROWID;
         PRAGMA user_version = 4;
+        """
+
+    /// v5, `token_view`: each trained trajectory's response tokens as the update saw them —
+    /// byte lengths (uint16), log-probabilities under the sampling policy (float32, NaN where
+    /// not scored) and the loss mask (one byte each), little-endian blobs, one row a trajectory.
+    static let v5 = """
+        CREATE TABLE token_view (
+          trajectory_id INTEGER PRIMARY KEY REFERENCES trajectory(id) ON DELETE CASCADE,
+          token_count INTEGER NOT NULL,
+          byte_lengths BLOB NOT NULL,
+          log_probs BLOB NOT NULL,
+          trained BLOB NOT NULL
+        );
+        PRAGMA user_version = 5;
         """
 }

@@ -118,6 +118,7 @@ public struct StoreWriter {
         try ensureStep(runID: runID, step: step.step)
         try addMetrics(runID: runID, step: step.step, step.metrics)
         let ids = try insert(contentsOf: step.trajectories, step: step.step, runID: runID)
+        for (index, view) in step.tokenViews.sorted(by: { $0.key < $1.key }) { try addTokenView(view, trajectoryID: ids[index]) }
         for call in step.calls {
             try logRetrieval(runID: runID, step: step.step, engineFingerprint: call.engineFingerprint, query: call.query,
                              topK: call.topK, hits: call.hits, phase: call.phase)
@@ -126,6 +127,11 @@ public struct StoreWriter {
             try recordCheckpoint(runID: runID, step: checkpoint.step, path: checkpoint.path, digest: checkpoint.digest)
         }
         return ids
+    }
+
+    /// Stores the token view of a stored trajectory (``StepCommit/tokenViews`` does it for a step's).
+    public func addTokenView(_ view: TokenView, trajectoryID: Int64) throws {
+        try TokenViewRows.insert(view, trajectoryID: trajectoryID, db)
     }
 
     /// Fails unless none of `rows` (question id, sample index) repeats or is already stored at

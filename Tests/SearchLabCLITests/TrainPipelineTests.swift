@@ -217,6 +217,17 @@ struct TrainPipelineTests {
             try Self.sql(db, "select l.query, l.top_k, l.hits_json from retrieval_log l join run on run.id = l.run_id "
                          + "where run.name = '\(run)' and l.step = \(step) and l.phase = '\(phase)' order by l.id")
         }
+        // Every trained trajectory has its token view, and render --tokens shows it: observation
+        // tokens masked, the policy's own in the loss, the pieces covering the response.
+        #expect(try Self.sql(db, "select count(*) = (select count(*) from trajectory) from token_view") == "1")
+        let first = try Self.sql(db, "select min(trajectory_id) from token_view join turn t using (trajectory_id) where t.observation_kind = 'information'")
+        let tokens = try runSearchlab(["render", "--tokens", first, "--db", db])
+        #expect(tokens.status == 0, "\(tokens.stderr)")
+        let rows = tokens.stdout.split(separator: "\n").dropFirst(2).map { $0.split(separator: "\t", maxSplits: 3) }
+        #expect(rows.contains { $0[1] == "mask" && $0[3].contains("<information>") } && rows.contains { $0[1] == "train" })
+        #expect(rows.allSatisfy { $0[1] == "mask" || !$0[3].contains("Doc 1(Title") })
+        let noView = try runSearchlab(["render", "--tokens", "nope:0:q:0", "--db", db])
+        #expect(noView.status == 1 && noView.stderr.hasPrefix("error: no trajectory nope:0:q:0"))
         let before = try metrics("r", step: 0), after = try metrics("r", step: 1)
         #expect(before != after, "the two checkpoints should behave apart: \(before) / \(after)")
         for (checkpoint, step) in [(base, 0), (db + ".checkpoints/r/step-2", 1)] {

@@ -117,6 +117,10 @@ struct HTMLReportTests {
         #expect(trajectory.stdout.contains("class=\"graph\"><svg"))
         #expect(trajectory.stdout.contains("class=\"node\""))
         #expect(trajectory.stdout.contains("<pre id=\"diff\">"))
+        // The token view: trained tokens shaded, retrieved ones visibly masked, as rendered.
+        #expect(trajectory.stdout.contains("<pre class=\"tokens\" id=\"tokens\"><span class=\"tok t p4\" title=\"log p = 0.000\">"))
+        #expect(trajectory.stdout.contains("<span class=\"tok m\" title=\"log p = "))
+        #expect(trajectory.stdout.contains(".tok.m{color:#888;background:repeating-linear-gradient("), "the masked style is on the page")
         let pages = try Self.files(out.appendingPathComponent("t")).map { try String(contentsOf: $0, encoding: .utf8) }
         #expect(pages.filter { $0.contains("<table id=\"findings\">") && $0.contains("data-class=\"\(firstClass)\"") }.count == 1)
         Self.expectNoConsoleErrors(trajectory.stderr)

@@ -44,8 +44,31 @@ enum ReportTestData {
                            "actor/kl_loss": 0.001 * s, "actor/ppo_kl": 0.0001 * s, "actor/entropy_loss": 2 - 0.1 * s,
                            "actor/pg_clipfrac": 0.01 * s, "actor/pg_clipfrac_lower": 0]
             if step % 2 == 0 { metrics["val/em"] = 0.1 * s + shift; metrics["val/em/\(source)"] = 0.1 * s }
-            try store.writeStep(runID: run.id!, step: step, metrics: metrics, trajectories: try trajectories(hostile: hostile))
+            let ids = try store.writeStep(runID: run.id!, step: step, metrics: metrics, trajectories: try trajectories(hostile: hostile))
+            // Token views as the trainer stores them: kept text trained, observations masked.
+            for (id, trajectory) in zip(ids, try trajectories(hostile: hostile)) {
+                try store.write { try $0.addTokenView(tokenView(of: trajectory), trajectoryID: id) }
+            }
         }
         return store
+    }
+
+    /// A token view of `trajectory` cut into pieces of at most 4 bytes, with made-up log-probabilities.
+    static func tokenView(of trajectory: Trajectory) -> TokenView {
+        var lengths: [Int] = [], trained: [Bool] = []
+        for turn in trajectory.turns {
+            for (text, isTrained) in [(turn.text, true), (turn.observation?.text ?? "", false)] {
+                var rest = Array(text.utf8)[...]
+                while !rest.isEmpty {
+                    // Never cut inside a UTF-8 character.
+                    var n = min(4, rest.count)
+                    while n < rest.count && rest[rest.startIndex + n] & 0xC0 == 0x80 { n += 1 }
+                    lengths.append(n)
+                    trained.append(isTrained)
+                    rest = rest.dropFirst(n)
+                }
+            }
+        }
+        return TokenView(byteLengths: lengths, logProbs: lengths.indices.map { -Float($0 % 7) * 0.4 }, trained: trained)
     }
 }

@@ -23,7 +23,8 @@ import Testing
     }
 
     @Test func migrationIdentifiersAreFrozen() {
-        #expect(StoreSchema.migrationIDs == ["v1-runs-trajectories", "v2-count-by-step-index", "v3-lean-rows", "v4-phases-nonfinite-ids"])
+        #expect(StoreSchema.migrationIDs == ["v1-runs-trajectories", "v2-count-by-step-index", "v3-lean-rows", "v4-phases-nonfinite-ids",
+                                             "v5-token-views"])
     }
 
     @Test func v1FixtureMigratesToTheFreshSchema() throws {
@@ -72,12 +73,12 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let queue = try DatabaseQueue(path: path)
         try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA user_version = 5")
-            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v5-from-the-future')")
+            try db.execute(sql: "PRAGMA user_version = 6")
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v6-from-the-future')")
         }
         try queue.close()
         let error = #expect(throws: LocatedError.self) { try RunStore(path: path) }
-        #expect(error?.message == "the database has schema version 5, newer than this searchlab reads (4); upgrade searchlab")
+        #expect(error?.message == "the database has schema version 6, newer than this searchlab reads (5); upgrade searchlab")
     }
 
     /// Rebuilds fixtures/db/v1.sqlite with `RECORD_DB_FIXTURE=1 swift test --filter MigrationTests`.

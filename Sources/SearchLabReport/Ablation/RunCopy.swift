@@ -28,7 +28,7 @@ struct RunCopy {
         try copyRows("metric", replacing: ["run_id": "?"], where: "run_id = ?", [runID, sourceRunID])
         try copyRows("metric_nonfinite", replacing: ["run_id": "?"], where: "run_id = ?", [runID, sourceRunID])
         try copyRows("trajectory", replacing: ["id": "id + ?", "run_id": "?"], where: "run_id = ?", [shift, runID, sourceRunID])
-        for table in ["trajectory_text", "turn", "retrieved_document"] {
+        for table in ["trajectory_text", "turn", "retrieved_document", "token_view"] {
             try copyRows(table, replacing: ["trajectory_id": "trajectory_id + ?"], where: ofRun, [shift, sourceRunID])
         }
         try copyRows("retrieval_log", replacing: ["id": "NULL", "run_id": "?"], where: "run_id = ?", [runID, sourceRunID])

@@ -56,5 +56,9 @@ enum HTMLPage {
         .ok{color:#087f23}.bad{color:#b00020}pre{white-space:pre-wrap;background:#f8f8f8;padding:.5rem;border:1px solid #eee}
         .filters{display:flex;gap:1rem;align-items:center;margin:1rem 0}.turn{border-left:3px solid #0072B2;padding-left:.75rem;margin:1rem 0}
         .graph svg{max-width:100%;height:auto}details{margin:.5rem 0}
+        .tokens .tok{border-radius:2px}.tok.t.p0{background:#fdd0c2}.tok.t.p1{background:#fde3c2}.tok.t.p2{background:#fff3c4}
+        .tok.t.p3{background:#e3f3d0}.tok.t.p4{background:#c8ecc4}.tok.t.na{background:#eee}
+        .tok.m{color:#888;background:repeating-linear-gradient(135deg,#f0f0f0 0 4px,#e2e2e2 4px 8px);text-decoration:line-through #bbb}
+        .legend .tok{padding:0 .3rem;margin-right:.3rem}
         """
 }

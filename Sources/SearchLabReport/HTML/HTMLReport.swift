@@ -38,7 +38,9 @@ public struct HTMLReport {
             // Why it missed, by `searchlab scan`'s rules (docs/analysis.md).
             let findings = FailureScanner.classify(stored.trajectory, chain: chains[stored.trajectory.question.id])
             classes[row.id] = findings.map(\.failureClass)
-            files.append(("t/\(row.id).html", Data(TrajectoryPage.render(stored, graphSVG: svg, sibling: sibling, findings: findings).utf8)))
+            let tokens = try store.tokenView(trajectoryID: row.id)
+            files.append(("t/\(row.id).html", Data(TrajectoryPage.render(stored, graphSVG: svg, sibling: sibling, findings: findings,
+                                                                          tokens: tokens).utf8)))
         }
         files.insert(("index.html", Data(IndexPage.render(data, rows: rows, totalTrajectories: total, classes: classes).utf8)), at: 0)
         return files

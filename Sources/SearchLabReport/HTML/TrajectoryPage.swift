@@ -6,7 +6,8 @@ import SearchLabCore
 import SearchLabStore
 
 enum TrajectoryPage {
-    static func render(_ stored: StoredTrajectory, graphSVG: Data, sibling: StoredTrajectory?, findings: [ScanFinding] = []) -> String {
+    static func render(_ stored: StoredTrajectory, graphSVG: Data, sibling: StoredTrajectory?, findings: [ScanFinding] = [],
+                       tokens: TokenView? = nil) -> String {
         let e = HTMLPage.e, t = stored.trajectory, o = t.outcome
         var body = "<p><a href=\"../index.html\">← run \(e(stored.runName))</a></p>\n"
         body += "<h1>Trajectory <code>\(e(stored.publicID))</code></h1>\n"
@@ -37,6 +38,7 @@ enum TrajectoryPage {
             }
             body += "</div>\n"
         }
+        if let tokens { body += tokenSection(tokens, response: t.turnsText) }
         body += "<h2>Diff against another sample of its group</h2>\n"
         if let sibling {
             let diff = TrajectoryDiff(stored, sibling)
@@ -47,5 +49,36 @@ enum TrajectoryPage {
             body += "<p>No other sample of group <code>\(e(stored.record.groupID))</code> at this step.</p>\n"
         }
         return HTMLPage.render(title: "Trajectory \(stored.publicID)", body: body)
+    }
+
+    /// Every response token the update saw: shaded by its probability under the sampling
+    /// policy when it carried gradient, hatched and struck through when the loss masked it
+    /// (retrieved text); its log-probability on hover.
+    static func tokenSection(_ view: TokenView, response: String) -> String {
+        let e = HTMLPage.e
+        var html = "<h2>Tokens</h2>\n"
+        guard let pieces = view.pieces(of: response) else {
+            return html + "<p>The stored token view does not cover this trajectory's response text; it cannot be shown.</p>\n"
+        }
+        let trained = view.trained.filter { $0 }.count
+        html += "<p class=\"legend\">\(view.count) response tokens, \(trained) in the loss. Trained tokens are shaded by their probability "
+            + "under the policy that sampled them: " + ["p4": "≥ 0.9", "p3": "≥ 0.6", "p2": "≥ 0.3", "p1": "≥ 0.1", "p0": "< 0.1"]
+                .sorted { $0.key > $1.key }.map { "<span class=\"tok t \($0.key)\">\($0.value)</span>" }.joined()
+            + " <span class=\"tok m\">masked: retrieved, no gradient</span> (hover a token for its log-probability)</p>\n"
+        html += "<pre class=\"tokens\" id=\"tokens\">"
+        for (i, piece) in pieces.enumerated() {
+            let logProb = view.logProbs[i]
+            let title = logProb.isNaN ? "not scored" : String(format: "log p = %.3f", Double(logProb) + 0)  // + 0: no "-0.000" for -0
+            let kind = view.trained[i] ? "t \(bucket(logProb))" : "m"
+            html += "<span class=\"tok \(kind)\" title=\"\(e(title))\">\(e(piece))</span>"
+        }
+        return html + "</pre>\n"
+    }
+
+    /// The shade of a trained token: its probability, in five bands.
+    static func bucket(_ logProb: Float) -> String {
+        guard !logProb.isNaN else { return "na" }
+        let p = exp(Double(logProb))
+        return p >= 0.9 ? "p4" : p >= 0.6 ? "p3" : p >= 0.3 ? "p2" : p >= 0.1 ? "p1" : "p0"
     }
 }

@@ -53,10 +53,21 @@ public struct PolicyUpdate {
 
     struct Scores { var old: [Double]; var reference: [Double]; var values: [Double]; var scorable: [Double] }
 
+    /// What an update reports: verl-named metrics, and each row's token view (what the loss
+    /// saw of each response token).
+    public struct Outcome {
+        public var metrics: [String: Double]
+        public var tokenViews: [TokenView]
+    }
+
     /// Updates `models` from `batch`; returns verl-named metrics, sorted by name.
-    /// `timer`, when given, receives the `scoring`, `backward` (forward + backward of the
-    /// update) and `optimizer` wall times.
     public func run(_ batch: RolloutBatch, models: TrainingModels, step: Int, timer: PhaseTimer? = nil) -> [String: Double] {
+        update(batch, models: models, step: step, timer: timer).metrics
+    }
+
+    /// Updates `models` from `batch`. `timer`, when given, receives the `scoring`, `backward`
+    /// (forward + backward of the update) and `optimizer` wall times.
+    public func update(_ batch: RolloutBatch, models: TrainingModels, step: Int, timer: PhaseTimer? = nil) -> Outcome {
         let timer = timer ?? PhaseTimer()
         let shape = batch.shape
         let context = models.policy.config.contextLength
@@ -90,8 +101,24 @@ public struct PolicyUpdate {
             metrics["critic/vf_explained_var"] = StepMetrics.explainedVariance(returns: advantages.returns, values: scores.values, mask: response)
         }
         let inputs = UpdateInputs(batch: batch, scores: scores, advantages: advantages, lossMask: lossMask, responseMask: response)
+        let views = Self.tokenViews(batch, scores: scores, lossMask: lossMask, tokenizer: models.tokenizer)
         metrics.merge(updateLoop(inputs, models: models, step: step, context: context, timer: timer)) { $1 }
-        return metrics
+        return Outcome(metrics: metrics, tokenViews: views)
+    }
+
+    /// Each row's response tokens with their byte lengths, their log-probability under the
+    /// rollout policy (scored before any update) and whether the loss counted them.
+    static func tokenViews(_ batch: RolloutBatch, scores: Scores, lossMask: [Double], tokenizer: Tokenizer) -> [TokenView] {
+        (0..<batch.shape.rows).map { i in
+            let response = batch.sequences[i][batch.promptLengths[i]...]
+            let base = i * batch.shape.length
+            return TokenView(byteLengths: response.map { tokenizer.bytes(of: $0).count },
+                             logProbs: response.indices.map { t in
+                                 let k = base + t - batch.promptLengths[i]
+                                 return scores.scorable[k] == 0 ? .nan : Float(scores.old[k])
+                             },
+                             trained: response.indices.map { lossMask[base + $0 - batch.promptLengths[i]] != 0 })
+        }
     }
 
     /// Teacher-forced scores of every row under the rollout policy, the reference and the critic.

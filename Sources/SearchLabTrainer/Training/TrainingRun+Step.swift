@@ -76,7 +76,8 @@ extension TrainingRun {
         let rolloutCalls = engine.drain()
         let rolledOut = Date()
         let batch = RolloutBatch(samples: samples, groupIDs: groupIDs)
-        var metrics = PolicyUpdate(config: config).run(batch, models: models, step: step, timer: timer)
+        let update = PolicyUpdate(config: config).update(batch, models: models, step: step, timer: timer)
+        var metrics = update.metrics
         let updated = Date()
         metrics.merge(RolloutMetrics.compute(samples, batch: batch)) { $1 }
         if config.testFrequency > 0 && (step + 1) % config.testFrequency == 0 && !validatesFirst {
@@ -99,7 +100,9 @@ extension TrainingRun {
         let fingerprint = engine.fingerprint
         let calls = rolloutCalls.map { LoggedCall(engineFingerprint: fingerprint, query: $0.query, topK: $0.topK, hits: $0.hits, phase: .rollout) }
             + validationCalls.map { LoggedCall(engineFingerprint: fingerprint, query: $0.query, topK: $0.topK, hits: $0.hits, phase: .validation) }
-        try store.commit(StepCommit(step: step, metrics: metrics, trajectories: prepared, calls: calls, checkpoint: checkpoint), runID: runID)
+        let views = Dictionary(uniqueKeysWithValues: update.tokenViews.enumerated().map { ($0, $1) })
+        try store.commit(StepCommit(step: step, metrics: metrics, trajectories: prepared, calls: calls, checkpoint: checkpoint,
+                                    tokenViews: views), runID: runID)
         step += 1
         return StepReport(step: step - 1, metrics: metrics, nonFinite: StoreWriter.nonFiniteNames(metrics),
                           checkpointSaved: checkpoint != nil)
