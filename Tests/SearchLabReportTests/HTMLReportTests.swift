@@ -96,6 +96,7 @@ struct HTMLReportTests {
         #expect(dom.stdout.components(separatedBy: "<tr class=\"trajectory\"").count - 1 == 2, "\(dom.stdout.prefix(400))")
         #expect(dom.stdout.components(separatedBy: "<svg").count - 1 == 7)
         #expect(dom.stdout.contains("<span id=\"shown\">2 of 2 shown</span>"), "the filter script did not run")
+        #expect(dom.stdout.contains(".html#tokens\">tokens</a>") && dom.stdout.contains(".html#graph\">graph</a>"))
         Self.expectNoConsoleErrors(dom.stderr)
 
         // The filters work: preset from the URL, one of the two samples is wrong.

@@ -30,6 +30,7 @@ public struct HTMLReport {
         let chains = Self.goldChains(worldDirectory: data.config.first { $0.key == "world.dir" }?.value)
         var files: [(String, Data)] = []
         var classes: [Int64: [FailureClass]] = [:]
+        var withTokens = Set<Int64>()
         for (i, row) in rows.enumerated() {
             if i % 50 == 0 { progress("report: trajectories \(i + 1)…\(min(i + 50, rows.count)) of \(rows.count)") }
             let stored = try store.trajectories(ids: [row.id])[0]
@@ -39,10 +40,11 @@ public struct HTMLReport {
             let findings = FailureScanner.classify(stored.trajectory, chain: chains[stored.trajectory.question.id])
             classes[row.id] = findings.map(\.failureClass)
             let tokens = try store.tokenView(trajectoryID: row.id)
+            if tokens != nil { withTokens.insert(row.id) }
             files.append(("t/\(row.id).html", Data(TrajectoryPage.render(stored, graphSVG: svg, sibling: sibling, findings: findings,
                                                                           tokens: tokens).utf8)))
         }
-        files.insert(("index.html", Data(IndexPage.render(data, rows: rows, totalTrajectories: total, classes: classes).utf8)), at: 0)
+        files.insert(("index.html", Data(IndexPage.render(data, rows: rows, totalTrajectories: total, classes: classes, tokenViews: withTokens).utf8)), at: 0)
         return files
     }
 

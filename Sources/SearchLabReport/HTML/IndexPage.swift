@@ -5,7 +5,9 @@ import SearchLabCore
 
 enum IndexPage {
     /// `classes`: the scan classes of each missed trajectory listed, by store id.
-    static func render(_ data: RunData, rows: [TrajectoryRow], totalTrajectories: Int, classes: [Int64: [FailureClass]] = [:]) -> String {
+    /// `tokenViews`: the listed trajectories that have a token view (trained ones).
+    static func render(_ data: RunData, rows: [TrajectoryRow], totalTrajectories: Int, classes: [Int64: [FailureClass]] = [:],
+                       tokenViews: Set<Int64> = []) -> String {
         let e = HTMLPage.e
         var body = "<h1>Run <code>\(e(data.record.name))</code></h1>\n"
         body += "<p>Source <code>\(e(data.record.source))</code> · \(data.stepCount) steps · \(totalTrajectories) trajectories stored"
@@ -20,7 +22,7 @@ enum IndexPage {
         }
         body += "</div>\n<h2>Trajectories</h2>\n"
         body += "<p>The \(rows.count) trajectories of the last step\(rows.count < totalTrajectories ? "s shown" : ""); each links to its graph, turns and a diff against another sample of its group.</p>\n"
-        body += filters(rows, classes: classes) + trajectoryTable(rows, classes: classes)
+        body += filters(rows, classes: classes) + trajectoryTable(rows, classes: classes, tokenViews: tokenViews)
         return HTMLPage.render(title: "SearchLab run \(data.record.name)", body: body, script: filterScript)
     }
 
@@ -46,14 +48,15 @@ enum IndexPage {
             + select("f-why", "missed because", Set(classes.values.joined()).sorted().map(\.rawValue)) + "<span id=\"shown\">\(rows.count) trajectories</span></div>\n"
     }
 
-    static func trajectoryTable(_ rows: [TrajectoryRow], classes: [Int64: [FailureClass]]) -> String {
+    static func trajectoryTable(_ rows: [TrajectoryRow], classes: [Int64: [FailureClass]], tokenViews: Set<Int64>) -> String {
         let e = HTMLPage.e
         var html = "<table id=\"trajectories\"><thead><tr><th>trajectory</th><th>data source</th><th>outcome</th><th>searches</th><th>answer</th><th>missed because</th><th>question</th></tr></thead><tbody>\n"
         for row in rows {
             let outcome = row.exactMatch ? "correct" : "wrong"
             let why = (classes[row.id] ?? []).map(\.rawValue).joined(separator: " ")
             html += "<tr class=\"trajectory\" data-source=\"\(e(row.dataSource))\" data-outcome=\"\(outcome)\" data-searches=\"\(row.searches)\" data-why=\"\(e(why))\">"
-            html += "<td><a href=\"t/\(row.id).html\">\(e(row.publicID))</a></td><td>\(e(row.dataSource))</td>"
+            html += "<td><a href=\"t/\(row.id).html\">\(e(row.publicID))</a> <small><a href=\"t/\(row.id).html#graph\">graph</a>"
+                + (tokenViews.contains(row.id) ? " · <a href=\"t/\(row.id).html#tokens\">tokens</a>" : "") + "</small></td><td>\(e(row.dataSource))</td>"
             html += "<td class=\"\(row.exactMatch ? "ok" : "bad")\">\(outcome)</td><td>\(row.searches)</td>"
             html += "<td>\(e(row.extractedAnswer ?? "—"))</td><td>\(e(why.replacingOccurrences(of: " ", with: ", ")))</td><td>\(e(row.question))</td></tr>\n"
         }

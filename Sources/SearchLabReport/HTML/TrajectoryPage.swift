@@ -26,7 +26,7 @@ enum TrajectoryPage {
             }
             body += "</table>\n<p class=\"note\">By <code>searchlab scan</code>'s rules (docs/analysis.md); each class links to the run's other misses of that class.</p>\n"
         }
-        body += "<h2>Graph</h2>\n<div class=\"graph\">\(HTMLPage.inlineSVG(graphSVG))</div>\n"
+        body += "<h2 id=\"graph\">Graph</h2>\n<div class=\"graph\">\(HTMLPage.inlineSVG(graphSVG))</div>\n"
         body += "<h2>Turns</h2>\n"
         body += "<details><summary>Prompt</summary><pre>\(e(t.prompt))</pre></details>\n"
         for turn in t.turns {
