@@ -92,7 +92,7 @@ let package = Package(
             ]),
         .target(
             name: "SearchLabReplay",
-            dependencies: ["SearchLabCore", "SearchLabPolicy", "SearchLabStore", "SearchLabTrainer", "SearchLabAnalysis"]),
+            dependencies: ["SearchLabCore", "SearchLabPolicy", "SearchLabStore", "SearchLabEngines", "SearchLabTrainer", "SearchLabAnalysis"]),
         .target(
             name: "SearchLabReport",
             dependencies: [

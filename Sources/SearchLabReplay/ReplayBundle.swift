@@ -6,6 +6,7 @@
 // byte or names its first divergence.
 import Foundation
 import SearchLabCore
+import SearchLabEngines
 import SearchLabPolicy
 import SearchLabStore
 
@@ -16,6 +17,12 @@ public struct BundleManifest: Codable, Sendable {
     public static let currentVersion = 1
     public static let fileName = "bundle.json"
     public static let databaseFile = "runs.sqlite"
+    /// Every document the bundled batches were shown, and the supporting passages of the
+    /// bundled questions: a corpus slice for what-if replays (oracle, random) from the bundle.
+    public static let corpusSliceFile = "corpus-slice.jsonl"
+    /// The bundled questions' dataset lines (with their supporting passages), when the run's
+    /// world was at hand: `--dataset` for an oracle what-if.
+    public static let questionsFile = "questions.jsonl"
 
     public var format: String
     public var version: Int
@@ -73,6 +80,7 @@ public enum ReplayBundle {
                 entries.append(.init(trajectory: setup.stored.publicID, checkpoint: checkpoints[digest]!))
             }
             try writeDatabase(setups, from: store, to: staging.appendingPathComponent(BundleManifest.databaseFile).path)
+            try writeSlice(setups, from: store, to: staging)
             let manifest = BundleManifest(format: BundleManifest.formatName, version: BundleManifest.currentVersion, writtenBy: writtenBy,
                                           entries: entries, files: try digests(of: staging))
             try Data((try CanonicalJSON.string(manifest) + "\n").utf8).write(to: staging.appendingPathComponent(BundleManifest.fileName))
@@ -112,6 +120,44 @@ public enum ReplayBundle {
             }
         }
         try bundle.vacuumCopy(to: path)
+    }
+
+    /// The corpus slice (documents shown to the bundled batches, then the questions'
+    /// supporting passages from the run's world when it is here) and the questions' lines.
+    static func writeSlice(_ setups: [ReplaySetup], from store: RunStore, to staging: URL) throws {
+        var documents: [String: String] = [:]
+        var steps = Set<String>()
+        for setup in setups where steps.insert("\(setup.run.id!) \(setup.stored.record.step)").inserted {
+            let ids = try store.trajectoryIDs(runID: setup.run.id!, step: setup.stored.record.step)
+            for stored in try store.trajectories(ids: ids) {
+                for document in stored.trajectory.turns.compactMap(\.observation).flatMap(\.documents) {
+                    if let id = document.id { documents[id] = document.contents }
+                }
+            }
+        }
+        var questionLines: [String] = []
+        let worlds = Dictionary(grouping: setups) { $0.trainingConfig?.worldDirectory ?? "" }
+        for (directory, group) in worlds.sorted(by: { $0.key < $1.key }) where !directory.isEmpty {
+            let world = URL(fileURLWithPath: directory)
+            guard let corpus = try? CorpusFile(path: world.appendingPathComponent("corpus.jsonl").path) else { continue }
+            let wanted = Set(group.map(\.stored.trajectory.question.id))
+            for split in ["train.jsonl", "test.jsonl"] {
+                guard let data = try? Data(contentsOf: world.appendingPathComponent(split)) else { continue }
+                for (_, line) in NumberedLines.split(data) {
+                    guard let fields = try? JSONFields(try JSONValue.parse(line), expected: "a question"),
+                          let id = try? fields.identifier("id"), wanted.contains(id) else { continue }
+                    questionLines.append(String(decoding: line, as: UTF8.self))
+                    for passage in (try? fields.object("metadata")?.identifiers("supporting_passages")) ?? [] {
+                        if let document = corpus.document(id: passage) { documents[passage] = document.contents }
+                    }
+                }
+            }
+        }
+        let slice = try documents.keys.sorted().map { try CanonicalJSON.string(["id": JSONValue.string($0), "contents": .string(documents[$0]!)]) }
+        try Data(slice.map { $0 + "\n" }.joined().utf8).write(to: staging.appendingPathComponent(BundleManifest.corpusSliceFile))
+        if !questionLines.isEmpty {
+            try Data(questionLines.sorted().map { $0 + "\n" }.joined().utf8).write(to: staging.appendingPathComponent(BundleManifest.questionsFile))
+        }
     }
 
     /// SHA-256 of every regular file under `root`, by path relative to it.

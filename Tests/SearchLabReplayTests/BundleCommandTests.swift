@@ -36,6 +36,11 @@ import Testing
             let generated = try runSearchlab(["replay", entry.trajectory, "--bundle", moved.path], in: empty)
             #expect(generated.status == 0 && generated.stdout.contains("identical"), "\(generated.stdout) \(generated.stderr)")
         }
+        // The corpus slice and the questions serve a what-if from the bundle: the oracle's documents.
+        let slice = moved.appendingPathComponent("corpus-slice.jsonl").path, questions = moved.appendingPathComponent("questions.jsonl").path
+        let whatIf = try runSearchlab(["replay", manifest.entries[0].trajectory, "--bundle", moved.path, "--engine", "oracle",
+                                       "--corpus", slice, "--dataset", questions], in: empty)
+        #expect(whatIf.status == 0 && whatIf.stdout.hasPrefix("what-if "), "\(whatIf.stdout) \(whatIf.stderr)")
         // Nothing was written into the bundle or the empty folder.
         #expect(try ReplayBundle.check(moved).files == manifest.files)
         #expect(try FileManager.default.contentsOfDirectory(atPath: empty.path).isEmpty)
