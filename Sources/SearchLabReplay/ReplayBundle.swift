@@ -5,6 +5,7 @@
 // `replay --bundle DIR --verify` on another machine then reproduces a trajectory byte for
 // byte or names its first divergence.
 import Foundation
+import SearchLabAnalysis
 import SearchLabCore
 import SearchLabEngines
 import SearchLabPolicy
@@ -79,8 +80,9 @@ public enum ReplayBundle {
                 }
                 entries.append(.init(trajectory: setup.stored.publicID, checkpoint: checkpoints[digest]!))
             }
-            try writeDatabase(setups, from: store, to: staging.appendingPathComponent(BundleManifest.databaseFile).path)
-            try writeSlice(setups, from: store, to: staging)
+            let batches = try stepBatches(of: setups, from: store)
+            try writeDatabase(batches, from: store, to: staging.appendingPathComponent(BundleManifest.databaseFile).path)
+            try writeSlice(batches, questionsOf: setups, to: staging)
             let manifest = BundleManifest(format: BundleManifest.formatName, version: BundleManifest.currentVersion, writtenBy: writtenBy,
                                           entries: entries, files: try digests(of: staging))
             try Data((try CanonicalJSON.string(manifest) + "\n").utf8).write(to: staging.appendingPathComponent(BundleManifest.fileName))
@@ -93,19 +95,34 @@ public enum ReplayBundle {
         }
     }
 
+    /// One rollout step a bundled trajectory came from: every row of its batch, in batch order.
+    struct StepBatch {
+        var run: RunRecord
+        var step: Int
+        var rows: [StoredTrajectory]
+    }
+
+    /// The steps of `setups`, each loaded once however many of its trajectories are bundled.
+    static func stepBatches(of setups: [ReplaySetup], from store: RunStore) throws -> [StepBatch] {
+        var seen = Set<[Int64]>()
+        return try setups.filter { seen.insert([$0.run.id!, Int64($0.stored.record.step)]).inserted }.map { setup in
+            let step = setup.stored.record.step
+            return StepBatch(run: setup.run, step: step,
+                             rows: try store.trajectories(ids: try store.trajectoryIDs(runID: setup.run.id!, step: step)))
+        }
+    }
+
     /// The bundle's database: for each trajectory, its run and the whole step it was rolled out
     /// in (every row of its batch, in batch order, with the step's retrieval calls), so its
     /// batch row and its shard are the ones training had.
-    static func writeDatabase(_ setups: [ReplaySetup], from store: RunStore, to path: String) throws {
+    static func writeDatabase(_ batches: [StepBatch], from store: RunStore, to path: String) throws {
         let scratch = path + ".building"
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } }
         let bundle = try RunStore(path: scratch, create: true)
         var runIDs: [Int64: Int64] = [:]
-        var steps = Set<String>()
-        for setup in setups where steps.insert("\(setup.run.id!) \(setup.stored.record.step)").inserted {
-            let run = setup.run, step = setup.stored.record.step
-            let ids = try store.trajectoryIDs(runID: run.id!, step: step)
-            let prepared = try PreparedTrajectory.prepareAll(try store.trajectories(ids: ids).map(\.trajectory))
+        for batch in batches {
+            let run = batch.run, step = batch.step
+            let prepared = try PreparedTrajectory.prepareAll(batch.rows.map(\.trajectory))
             let calls = try store.retrievalCalls(runID: run.id!, step: step).map {
                 LoggedCall(engineFingerprint: $0.engineFingerprint, query: $0.query, topK: $0.topK, hits: $0.hits, phase: .rollout)
             }
@@ -124,15 +141,11 @@ public enum ReplayBundle {
 
     /// The corpus slice (documents shown to the bundled batches, then the questions'
     /// supporting passages from the run's world when it is here) and the questions' lines.
-    static func writeSlice(_ setups: [ReplaySetup], from store: RunStore, to staging: URL) throws {
+    static func writeSlice(_ batches: [StepBatch], questionsOf setups: [ReplaySetup], to staging: URL) throws {
         var documents: [String: String] = [:]
-        var steps = Set<String>()
-        for setup in setups where steps.insert("\(setup.run.id!) \(setup.stored.record.step)").inserted {
-            let ids = try store.trajectoryIDs(runID: setup.run.id!, step: setup.stored.record.step)
-            for stored in try store.trajectories(ids: ids) {
-                for document in stored.trajectory.turns.compactMap(\.observation).flatMap(\.documents) {
-                    if let id = document.id { documents[id] = document.contents }
-                }
+        for stored in batches.flatMap(\.rows) {
+            for document in stored.trajectory.turns.compactMap(\.observation).flatMap(\.documents) {
+                if let id = document.id { documents[id] = document.contents }
             }
         }
         var questionLines: [String] = []
@@ -141,8 +154,8 @@ public enum ReplayBundle {
             let world = URL(fileURLWithPath: directory)
             guard let corpus = try? CorpusFile(path: world.appendingPathComponent("corpus.jsonl").path) else { continue }
             let wanted = Set(group.map(\.stored.trajectory.question.id))
-            for split in ["train.jsonl", "test.jsonl"] {
-                guard let data = try? Data(contentsOf: world.appendingPathComponent(split)) else { continue }
+            for file in GoldChains.datasetFiles(ofWorld: directory) {
+                guard let data = try? Data(contentsOf: URL(fileURLWithPath: file)) else { continue }
                 for (_, line) in NumberedLines.split(data) {
                     guard let fields = try? JSONFields(try JSONValue.parse(line), expected: "a question"),
                           let id = try? fields.identifier("id"), wanted.contains(id) else { continue }

@@ -37,6 +37,12 @@ public struct GoldChains: Sendable {
         sources.append(path)
     }
 
+    /// A world's dataset files (`train.jsonl`, `test.jsonl`) that exist, in that order.
+    public static func datasetFiles(ofWorld directory: String) -> [String] {
+        ["train.jsonl", "test.jsonl"].map { URL(fileURLWithPath: directory).appendingPathComponent($0).path }
+            .filter { FileManager.default.fileExists(atPath: $0) }
+    }
+
     public subscript(questionID: String) -> [String]? { chains[questionID] }
     public var isEmpty: Bool { chains.isEmpty }
 }

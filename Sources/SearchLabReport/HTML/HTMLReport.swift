@@ -52,11 +52,7 @@ public struct HTMLReport {
     /// them; without them a page simply lists the other classes).
     static func goldChains(worldDirectory: String?) -> GoldChains {
         var chains = GoldChains()
-        guard let directory = worldDirectory else { return chains }
-        for split in ["train.jsonl", "test.jsonl"] {
-            let path = URL(fileURLWithPath: directory).appendingPathComponent(split).path
-            if FileManager.default.fileExists(atPath: path) { try? chains.read(path) }
-        }
+        for file in worldDirectory.map(GoldChains.datasetFiles(ofWorld:)) ?? [] { try? chains.read(file) }
         return chains
     }
 

@@ -70,10 +70,7 @@ struct ScanCommand: AsyncParsableCommand {
             let record = try store.run(named: run)
             let worldDirectory = world ?? Self.worldDirectory(of: record)
             var chains = GoldChains()
-            let files = !dataset.isEmpty ? dataset : worldDirectory.map { directory in
-                ["train.jsonl", "test.jsonl"].map { URL(fileURLWithPath: directory).appendingPathComponent($0).path }
-                    .filter { FileManager.default.fileExists(atPath: $0) }
-            } ?? []
+            let files = !dataset.isEmpty ? dataset : worldDirectory.map(GoldChains.datasetFiles(ofWorld:)) ?? []
             for file in files { try chains.read(file) }
             var report = try ScanReport.scan(record, store: store, chains: chains, stepRanges: stepRanges)
             if oracle {
